@@ -1,0 +1,106 @@
+"""The library entry point: ``check_paths`` and ``check_text`` run
+read → segment → check → score and return findings attached to sentences.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from mtqa import __version__
+from mtqa.checks import Check, build_checks
+from mtqa.config import Config
+from mtqa.document import Document, Finding, InputFailure, Severity
+from mtqa.read import read_inputs
+from mtqa.score import NoScorer, Scorer
+from mtqa.segment import segment
+
+
+@dataclass
+class Run:
+    """Everything one invocation found: the report writers' only input."""
+
+    documents: list[Document] = field(default_factory=list)
+    failures: list[InputFailure] = field(default_factory=list)
+    config: Config = field(default_factory=Config)
+    scorer_id: str = "none"
+    version: str = __version__
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.documents for f in d.findings if f.severity == severity)
+
+    def worst(self) -> Severity | None:
+        found = [f.severity for d in self.documents for f in d.findings]
+        return max(found) if found else None
+
+
+class Checker:
+    """Holds the loaded checks and scorer so a batch pays their start-up cost once."""
+
+    def __init__(self, config: Config | None = None, scorer: Scorer | None = None) -> None:
+        self.config = config or Config()
+        self.checks: list[Check] = build_checks(self.config.enabled)
+        self.scorer = scorer or NoScorer()
+
+    def check(self, doc: Document) -> Document | InputFailure:
+        from mtqa.checks.language import french_share
+
+        doc.sentences = segment(doc.text)
+        share = french_share(doc)
+        if share is not None and share < self.config.min_french_share:
+            return InputFailure(doc.path, f"{doc.path}: not French text ({share:.0%} of it reads as French)")
+        findings: list[Finding] = []
+        for check in self.checks:
+            findings.extend(check.run(doc))
+        findings.extend(self.scorer.score(doc))
+        _attach(doc, _merge(self._override(findings)))
+        return doc
+
+    def _override(self, findings: list[Finding]) -> list[Finding]:
+        overrides = self.config.severity
+        if not overrides:
+            return findings
+        return [replace(f, severity=overrides.get(f.rule, f.severity)) for f in findings]
+
+    def check_all(self, paths: list[str], stdin: object | None = None) -> Run:
+        run = Run(config=self.config, scorer_id=self.scorer.id)
+        for item in self.iter_checked(paths, stdin):
+            (run.failures if isinstance(item, InputFailure) else run.documents).append(item)
+        return run
+
+    def iter_checked(self, paths: list[str], stdin: object | None = None) -> Iterator[Document | InputFailure]:
+        for item in read_inputs(
+            paths, encoding=self.config.encoding, max_bytes=self.config.max_bytes, stdin=stdin  # type: ignore[arg-type]
+        ):
+            yield item if isinstance(item, InputFailure) else self.check(item)
+
+
+def _merge(findings: list[Finding]) -> list[Finding]:
+    """One finding per rule and span; where two rules flag the same words, keep the most severe."""
+    best: dict[tuple[int, int], Finding] = {}
+    for f in sorted(findings, key=lambda f: (f.start, -f.end, -f.severity, f.rule)):
+        key = (f.start, f.end)
+        if key not in best or f.severity > best[key].severity:
+            best[key] = f
+    return sorted(best.values(), key=lambda f: (f.start, f.end, f.rule))
+
+
+def _attach(doc: Document, findings: list[Finding]) -> None:
+    starts = [s.start for s in doc.sentences]
+    for f in findings:
+        i = max(bisect.bisect_right(starts, f.start) - 1, 0)
+        if doc.sentences:
+            doc.sentences[i].findings.append(f)
+
+
+def check_text(text: str, config: Config | None = None, path: str = "<text>") -> Document:
+    """Check one article given as a string; raises ValueError if it is not French text."""
+    result = Checker(config).check(Document(path=path, text=text))
+    if isinstance(result, InputFailure):
+        raise ValueError(result.message)
+    return result
+
+
+def check_paths(paths: list[str], config: Config | None = None) -> Run:
+    return Checker(config).check_all(paths)

@@ -1,0 +1,49 @@
+"""The rule checks. Each check turns a segmented Document into Findings and knows
+nothing of output formats. Code-backed checks register here by the name their
+rules give in ``check:``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+from mtqa.checks.rulebook import Rule, all_rules
+from mtqa.document import Document, Finding
+
+
+class Check(Protocol):
+    name: str
+
+    def run(self, doc: Document) -> Iterable[Finding]: ...
+
+
+def _registry() -> dict[str, Callable[[list[Rule]], Check]]:
+    # Imported here so that a check's heavy resources load only when it is used.
+    from mtqa.checks.language import UntranslatedCheck
+    from mtqa.checks.layout import CreditCheck, QuoteBalanceCheck
+    from mtqa.checks.nonword import NonWordCheck
+    from mtqa.checks.patterns import PatternCheck
+    from mtqa.checks.pronominal import PronominalCheck
+
+    return {
+        "pattern": PatternCheck,
+        "untranslated": UntranslatedCheck,
+        "pronominal": PronominalCheck,
+        "nonword": NonWordCheck,
+        "quotes": QuoteBalanceCheck,
+        "credit": CreditCheck,
+    }
+
+
+def build_checks(enabled: Callable[[Rule], bool]) -> list[Check]:
+    """One instance per check family, given only its enabled rules."""
+    by_check: dict[str, list[Rule]] = {}
+    for rule in all_rules():
+        if enabled(rule):
+            by_check.setdefault(rule.check, []).append(rule)
+    registry = _registry()
+    unknown = set(by_check) - set(registry)
+    if unknown:
+        raise ValueError(f"rules name unknown checks: {', '.join(sorted(unknown))}")
+    return [registry[name](rules) for name, rules in sorted(by_check.items())]

@@ -1,0 +1,78 @@
+"""Words that are not French: impossible conjugations (« déployeraient ») and non-words.
+
+A lower-case word is suspicious when neither DELA nor wordfreq's French list knows it.
+Capitalised words (names), acronyms, words with digits and known English words (the
+untranslated check's business) are left alone.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import functools
+import re
+from collections.abc import Iterator
+
+from mtqa import lexicon
+from mtqa.checks.rulebook import Rule
+from mtqa.document import Document, Finding, SegmentKind
+
+_TOKEN = re.compile(r"(?<![\w@#/.-])[^\W\d_]+(?:-[^\W\d_]+)*(?![\w@/])")
+_ELISION = re.compile(r"^(?:[ldjmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.IGNORECASE)
+
+
+@functools.cache
+def _sorted_words() -> list[str]:
+    return sorted(lexicon.french_words())
+
+
+def suggest(word: str) -> list[str]:
+    """Close lexicon forms sharing the word's first three letters."""
+    words = _sorted_words()
+    prefix = word[:3]
+    lo = bisect.bisect_left(words, prefix)
+    hi = bisect.bisect_left(words, prefix + "\uffff")
+    return difflib.get_close_matches(word, words[lo:hi], n=2, cutoff=0.8)
+
+
+def is_unknown(word: str) -> bool:
+    if len(word) < 4 or not word.islower():
+        return False
+    if lexicon.is_french_word(word):
+        return False
+    if lexicon.english_frequency(word) >= 2.5:
+        return False
+    # Compounds: accept when every part is a word (« franco-allemand », « ex-président »).
+    parts = word.split("-")
+    if len(parts) > 1 and all(len(p) < 4 or lexicon.is_french_word(p) for p in parts):
+        return False
+    return True
+
+
+class NonWordCheck:
+    name = "nonword"
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rule = rules[0]
+
+    def run(self, doc: Document) -> Iterator[Finding]:
+        for s in doc.sentences:
+            if s.kind is SegmentKind.DATELINE:
+                continue
+            for m in _TOKEN.finditer(s.text):
+                token = m.group()
+                word = _ELISION.sub("", token)
+                if not is_unknown(word):
+                    continue
+                start = s.start + m.end() - len(word)
+                end = s.start + m.end()
+                yield Finding(
+                    self.rule.code,
+                    self.rule.category,
+                    self.rule.severity,
+                    start,
+                    end,
+                    word,
+                    self.rule.message.replace("{match}", word),
+                    tuple(suggest(word)),
+                )

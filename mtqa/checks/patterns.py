@@ -1,0 +1,170 @@
+"""Pattern rules: regular expressions over the text, written with lemma macros.
+
+A rule's ``pattern`` is a Python regex with three conveniences, so that one rule
+catches every inflection and typographic variant:
+
+- ``<prendre>`` matches any inflected form of the lemma (from DELA); ``<prendre:V>``
+  restricts it to one part of speech (V, N, A, ADV...);
+- ``<@name>`` matches any item of the rule file's list ``name`` (items may use macros);
+- an apostrophe matches ``'`` or ``’``, and a space matches any run of spaces
+  (including non-breaking ones).
+
+The match is bounded by non-word characters at both ends. A named group ``span``
+narrows the highlighted part of the match.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from mtqa import lexicon
+from mtqa.cache import cached_json
+from mtqa.checks.rulebook import Rule
+from mtqa.document import Document, Finding, Sentence
+
+# Not after "(?P" or "(?", so named groups and lookbehinds stay plain regex.
+_MACRO = re.compile(r"(?<!\?P)(?<!\(\?)<(@?)([^\W\d][\w'’-]*)(?::([A-Z]+))?>")
+
+
+def _lemma_refs(pattern: str, lists: dict[str, tuple[str, ...]]) -> Iterator[tuple[str, str]]:
+    for at, name, pos in _MACRO.findall(pattern):
+        if at:
+            for item in lists.get(name, ()):
+                yield from _lemma_refs(item, lists)
+        else:
+            yield name, pos
+
+
+@functools.cache
+def _forms_table(refs: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
+    """Inflected forms for every ``lemma:POS`` the rules use, cached on disk."""
+    try:
+        stamp = lexicon.dela_stamp()
+    except lexicon.LexiconMissing:
+        stamp = None
+
+    def build() -> dict[str, list[str]]:
+        return {f"{lemma}:{pos}": lexicon.forms(lemma, pos or None) for lemma, pos in refs}
+
+    if stamp is None:
+        return {f"{lemma}:{pos}": [lemma] for lemma, pos in refs}
+    return cached_json("lemma-forms", {"refs": refs, "dela": stamp, "v": 1}, build)
+
+
+def _translate(pattern: str, lists: dict[str, tuple[str, ...]], table: dict[str, list[str]]) -> str:
+    def expand(m: re.Match[str]) -> str:
+        at, name, pos = m.groups()
+        if at:
+            if name not in lists:
+                raise ValueError(f"unknown list <@{name}>")
+            items = sorted(lists[name], key=len, reverse=True)
+            return "(?:" + "|".join(_translate(i, lists, table) for i in items) + ")"
+        return "(?:" + "|".join(re.escape(f) for f in table[f"{name}:{pos or ''}"]) + ")"
+
+    out = _MACRO.sub(expand, pattern)
+    # Spaces and apostrophes outside character classes become typographic-variant tolerant.
+    result, in_class, escaped = [], False, False
+    for ch in out:
+        if escaped:
+            result.append(ch)
+            escaped = False
+            continue
+        if ch == "\\":
+            escaped = True
+        elif ch == "[" and not in_class:
+            in_class = True
+        elif ch == "]" and in_class:
+            in_class = False
+        elif not in_class and ch == " ":
+            ch = r"\s+"
+        elif not in_class and ch in "'’":
+            ch = "['’]"
+        result.append(ch)
+    return "".join(result)
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    regex: re.Pattern[str]
+    requires: re.Pattern[str] | None
+    unless: re.Pattern[str] | None
+
+
+def compile_rules(rules: Iterable[Rule]) -> list[CompiledRule]:
+    rules = [r for r in rules if r.pattern]
+    refs: set[tuple[str, str]] = set()
+    for r in rules:
+        for text in (r.pattern, r.requires, r.unless):
+            if text:
+                refs.update(_lemma_refs(text, r.lists))
+    table = _forms_table(tuple(sorted(refs)))
+    compiled = []
+    for r in rules:
+        flags = re.UNICODE if r.case_sensitive else re.UNICODE | re.IGNORECASE
+
+        def build(text: str | None, bounded: bool, rule: Rule = r, flags: int = flags) -> re.Pattern[str] | None:
+            if not text:
+                return None
+            body = _translate(text, rule.lists, table)
+            if bounded:
+                body = rf"(?<![\w]){body}(?![\w])"
+            try:
+                return re.compile(body, flags)
+            except re.error as e:
+                raise ValueError(f"{rule.file}: rule {rule.code}: bad pattern: {e}") from e
+
+        regex = build(r.pattern, True)
+        assert regex is not None
+        compiled.append(CompiledRule(r, regex, build(r.requires, False), build(r.unless, False)))
+    return compiled
+
+
+def sentence_at(doc: Document, start: int, end: int) -> Sentence | None:
+    """The sentence that wholly contains [start, end), if any."""
+    starts = [s.start for s in doc.sentences]
+    i = bisect.bisect_right(starts, start) - 1
+    if i >= 0 and doc.sentences[i].end >= end:
+        return doc.sentences[i]
+    return None
+
+
+class PatternCheck:
+    """Runs every enabled pattern rule over a document."""
+
+    name = "pattern"
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.compiled = compile_rules(rules)
+
+    def run(self, doc: Document) -> Iterator[Finding]:
+        for c in self.compiled:
+            for m in c.regex.finditer(doc.text):
+                if m.end() == m.start():
+                    continue
+                sentence = sentence_at(doc, m.start(), m.end())
+                if sentence is None:
+                    continue
+                rule = c.rule
+                if rule.kinds is not None and sentence.kind not in rule.kinds:
+                    continue
+                if c.requires and not c.requires.search(sentence.text):
+                    continue
+                if c.unless and c.unless.search(sentence.text):
+                    continue
+                start, end = m.span("span") if "span" in c.regex.groupindex and m.group("span") else m.span()
+                text = doc.text[start:end]
+                yield Finding(
+                    rule=rule.code,
+                    category=rule.category,
+                    severity=rule.severity,
+                    start=start,
+                    end=end,
+                    text=text,
+                    message=rule.message.replace("{match}", text),
+                    suggestions=rule.suggestions,
+                )

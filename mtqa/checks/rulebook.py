@@ -1,0 +1,119 @@
+"""Rules as data: every rule, pattern-based or backed by code, is described in a YAML
+file under ``mtqa/rules/`` with its code, message, suggestions, documentation and
+good/bad examples. The examples run as tests.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from mtqa.document import SegmentKind, Severity
+
+CATEGORIES = (
+    "mistranslation",
+    "wrong-institution-or-title",
+    "calque",
+    "grammar",
+    "untranslated",
+    "named-entity-spelling",
+    "typography",
+    "garbled",
+    "omission",
+    "addition",
+    "number-mismatch",
+    "boilerplate",
+)
+
+
+class RuleFileError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    category: str
+    severity: Severity
+    message: str
+    doc: str
+    check: str = "pattern"  # "pattern", or the name of the code check that emits it
+    suggestions: tuple[str, ...] = ()
+    bad: tuple[str, ...] = ()
+    good: tuple[str, ...] = ()
+    pattern: str | None = None
+    requires: str | None = None  # regex that must occur in the sentence
+    unless: str | None = None  # regex that vetoes the finding when it occurs in the sentence
+    kinds: frozenset[SegmentKind] | None = None  # segment kinds it applies to (None: all)
+    case_sensitive: bool = False
+    default_on: bool = True
+    file: str = ""
+    lists: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
+
+
+_REQUIRED = ("code", "name", "category", "severity", "message", "doc")
+
+
+def _rule_from(entry: dict[str, Any], file: str, lists: dict[str, tuple[str, ...]]) -> Rule:
+    missing = [k for k in _REQUIRED if k not in entry]
+    if missing:
+        raise RuleFileError(f"{file}: rule {entry.get('code', '?')} lacks {', '.join(missing)}")
+    if entry["category"] not in CATEGORIES:
+        raise RuleFileError(f"{file}: rule {entry['code']} has unknown category {entry['category']!r}")
+    check = entry.get("check", "pattern")
+    if check == "pattern" and not entry.get("pattern"):
+        raise RuleFileError(f"{file}: rule {entry['code']} needs a pattern or a check")
+    examples = entry.get("examples") or {}
+    if not examples.get("bad"):
+        raise RuleFileError(f"{file}: rule {entry['code']} has no bad example")
+    kinds = entry.get("kinds")
+    return Rule(
+        code=entry["code"],
+        name=entry["name"],
+        category=entry["category"],
+        severity=Severity.parse(entry["severity"]),
+        message=entry["message"].strip(),
+        doc=" ".join(entry["doc"].split()),
+        check=check,
+        suggestions=tuple(entry.get("suggestions") or ()),
+        bad=tuple(examples.get("bad") or ()),
+        good=tuple(examples.get("good") or ()),
+        pattern=entry.get("pattern"),
+        requires=entry.get("requires"),
+        unless=entry.get("unless"),
+        kinds=frozenset(SegmentKind(k) for k in kinds) if kinds else None,
+        case_sensitive=bool(entry.get("case_sensitive", False)),
+        default_on=bool(entry.get("default_on", True)),
+        file=file,
+        lists=lists,
+    )
+
+
+@functools.cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule shipped with mtqa, in code order. Codes are stable: never reuse one."""
+    rules: dict[str, Rule] = {}
+    folder = resources.files("mtqa") / "rules"
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not item.name.endswith(".yaml"):
+            continue
+        data = yaml.safe_load(item.read_text(encoding="utf-8")) or {}
+        lists = {k: tuple(str(x) for x in v) for k, v in (data.get("lists") or {}).items()}
+        for entry in data.get("rules") or ():
+            rule = _rule_from(entry, item.name, lists)
+            if rule.code in rules:
+                raise RuleFileError(f"{item.name}: duplicate rule code {rule.code}")
+            rules[rule.code] = rule
+    return tuple(sorted(rules.values(), key=lambda r: r.code))
+
+
+def rule(code: str) -> Rule:
+    for r in all_rules():
+        if r.code == code.upper():
+            return r
+    raise KeyError(code)

@@ -1,0 +1,175 @@
+"""Command line: argument parsing, output placement and exit codes only; the work is in mtqa.api.
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mtqa import __version__
+from mtqa.cache import write_atomic
+from mtqa.config import Config, ConfigError, load_config, parse_fail_on
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+app = typer.Typer(
+    help="Flag likely mistranslations in machine-translated French news.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"mtqa: error: {message}", err=True)
+    return typer.Exit(EXIT_ERROR)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mtqa {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    pass
+
+
+def _settings(
+    config_file: Path | None, fail_on: str | None, select: str | None, ignore: str | None,
+    encoding: str | None, max_bytes: int | None,
+) -> Config:
+    cfg = load_config(explicit=config_file)
+    if fail_on is not None:
+        cfg.fail_on = parse_fail_on(fail_on)
+    if select:
+        cfg.select = (*cfg.select, *[c.strip() for c in select.split(",") if c.strip()])
+    if ignore:
+        cfg.ignore = (*cfg.ignore, *[c.strip() for c in ignore.split(",") if c.strip()])
+    if encoding:
+        cfg.encoding = encoding
+    if max_bytes is not None:
+        cfg.max_bytes = max_bytes
+    return cfg
+
+
+@app.command()
+def check(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories, JSONL feeds, or - for stdin.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="terminal or json.")] = "terminal",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    fail_on: Annotated[
+        str | None, typer.Option(help="Lowest severity that makes the exit code 1: critical|major|minor|never.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the summary line only.")] = False,
+    select: Annotated[str | None, typer.Option(help="Extra rule codes or prefixes to enable (comma-separated).")] = None,
+    ignore: Annotated[str | None, typer.Option(help="Rule codes or prefixes to disable (comma-separated).")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Decode inputs with this encoding instead of UTF-8.")] = None,
+    max_bytes: Annotated[int | None, typer.Option(help="Largest article accepted, in bytes.")] = None,
+    config: Annotated[Path | None, typer.Option(help="Read settings from this TOML file.")] = None,
+    color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour the terminal report.")] = None,
+) -> None:
+    """Check articles and report the sentences that look mistranslated."""
+    from mtqa.api import Checker
+    from mtqa.report import renderer
+
+    try:
+        cfg = _settings(config, fail_on, select, ignore, encoding, max_bytes)
+        render = renderer(fmt)
+    except (ConfigError, ValueError) as e:
+        raise _fail(str(e)) from None
+    run = Checker(cfg).check_all(paths)
+    if fmt == "terminal":
+        use_color = color if color is not None else (output is None and sys.stdout.isatty())
+        report = render(run, quiet=quiet, color=use_color)
+    else:
+        report = render(run)
+    for failure in run.failures:
+        typer.echo(f"mtqa: error: {failure.message}", err=True)
+    if output is not None:
+        try:
+            write_atomic(output, report)
+        except OSError as e:
+            raise _fail(f"cannot write {output}: {e.strerror}") from None
+    else:
+        sys.stdout.write(report)
+        sys.stdout.flush()
+    if run.failures:
+        raise typer.Exit(EXIT_ERROR)
+    worst = run.worst()
+    if cfg.fail_on is not None and worst is not None and worst >= cfg.fail_on:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command("rules")
+def list_rules(
+    all_rules_: Annotated[bool, typer.Option("--all", help="Include rules that are off by default.")] = True,
+) -> None:
+    """List every rule: code, category, severity, whether it is on by default, and what it flags."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from mtqa.checks.rulebook import all_rules
+
+    table = Table("code", "category", "severity", "on", "name", "description", box=None, show_edge=False)
+    for r in all_rules():
+        if r.default_on or all_rules_:
+            first = r.doc.split(". ")[0].rstrip(".") + "."
+            table.add_row(r.code, r.category, str(r.severity), "yes" if r.default_on else "opt-in", r.name, first)
+    Console(width=max(120, Console().width), highlight=False).print(table)
+
+
+@app.command()
+def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. MTQA401.")]) -> None:
+    """Show one rule with its documentation and examples."""
+    from mtqa.checks.rulebook import rule
+
+    try:
+        r = rule(code)
+    except KeyError:
+        raise _fail(f"no rule {code!r}; `mtqa rules` lists them") from None
+    lines = [
+        f"{r.code} {r.name}",
+        f"category: {r.category} · severity: {r.severity} · {'on' if r.default_on else 'opt-in'} by default",
+        "",
+        r.doc,
+        "",
+        f"message: {r.message}",
+    ]
+    if any(r.suggestions):
+        lines.append("suggestions: " + " | ".join(s for s in r.suggestions if s))
+    if r.pattern:
+        lines.append(f"pattern: {r.pattern}")
+    lines += ["", "flagged:"] + [f"  ✗ {x}" for x in r.bad] + ["not flagged:"] + [f"  ✓ {x}" for x in r.good]
+    typer.echo("\n".join(lines))
+
+
+def main() -> None:
+    """Console entry point: never let a traceback reach an editor."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("mtqa: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(EXIT_OK)
+    except Exception as e:  # noqa: BLE001 - last-resort guard; MTQA_DEBUG=1 shows the traceback
+        if os.environ.get("MTQA_DEBUG"):
+            raise
+        typer.echo(f"mtqa: internal error: {type(e).__name__}: {e} (set MTQA_DEBUG=1 for details)", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Settings: defaults, then ``[tool.mtqa]`` in pyproject.toml or an ``mtqa.toml``, then CLI flags.
+
+Rule selection follows Ruff: codes or code prefixes in ``select`` turn rules on (also
+rules that are off by default, such as house-style choices), ``ignore`` turns them off.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mtqa.checks.rulebook import Rule
+from mtqa.document import Severity
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass
+class Config:
+    fail_on: Severity | None = Severity.MAJOR  # None: never fail
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, Severity] = field(default_factory=dict)  # per-code overrides
+    encoding: str | None = None
+    max_bytes: int = 5_000_000
+    # Share of a document's sentences that must look French, or the input is rejected.
+    min_french_share: float = 0.5
+    source: str = "defaults"
+
+    def enabled(self, rule: Rule) -> bool:
+        def hits(prefixes: tuple[str, ...]) -> bool:
+            return any(rule.code.startswith(p.upper()) for p in prefixes)
+
+        if hits(self.ignore):
+            return False
+        return rule.default_on or hits(self.select)
+
+
+def parse_fail_on(value: str) -> Severity | None:
+    value = value.strip().lower()
+    if value == "never":
+        return None
+    try:
+        return Severity.parse(value)
+    except KeyError:
+        raise ConfigError(f"fail-on must be critical, major, minor or never, not {value!r}") from None
+
+
+def _from_table(table: dict[str, Any], source: str) -> Config:
+    cfg = Config(source=source)
+    known = {"fail-on", "select", "ignore", "severity", "encoding", "max-bytes", "min-french-share"}
+    unknown = set(table) - known
+    if unknown:
+        raise ConfigError(f"{source}: unknown setting(s) {', '.join(sorted(unknown))}")
+    if "fail-on" in table:
+        cfg.fail_on = parse_fail_on(str(table["fail-on"]))
+    cfg.select = tuple(str(c) for c in table.get("select", ()))
+    cfg.ignore = tuple(str(c) for c in table.get("ignore", ()))
+    try:
+        cfg.severity = {str(k).upper(): Severity.parse(str(v)) for k, v in table.get("severity", {}).items()}
+    except KeyError as e:
+        raise ConfigError(f"{source}: unknown severity {e}") from None
+    cfg.encoding = table.get("encoding")
+    cfg.max_bytes = int(table.get("max-bytes", cfg.max_bytes))
+    cfg.min_french_share = float(table.get("min-french-share", cfg.min_french_share))
+    return cfg
+
+
+def load_config(start: Path | None = None, explicit: Path | None = None) -> Config:
+    """The nearest ``mtqa.toml`` or ``pyproject.toml`` with a ``[tool.mtqa]`` table, or defaults."""
+    if explicit is not None:
+        return _read(explicit)
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        for name in ("mtqa.toml", "pyproject.toml"):
+            path = folder / name
+            if path.is_file():
+                cfg = _read(path)
+                if cfg.source != "defaults":
+                    return cfg
+    return Config()
+
+
+def _read(path: Path) -> Config:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"{path}: cannot read configuration: {e}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("mtqa")
+        return Config() if table is None else _from_table(table, str(path))
+    return _from_table(data.get("tool", {}).get("mtqa", data), str(path))

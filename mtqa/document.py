@@ -1,0 +1,112 @@
+"""The data that flows through the pipeline: documents, sentences and findings.
+
+Every offset is a Python string index into ``Document.text`` exactly as read
+(after decoding, before any normalisation), so reports can highlight spans
+without re-tokenising.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    """How much a finding matters to an editor; the order is meaningful."""
+
+    MINOR = 1
+    MAJOR = 2
+    CRITICAL = 3
+
+    @classmethod
+    def parse(cls, name: str) -> Severity:
+        return cls[name.strip().upper()]
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+class Status(enum.Enum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class SegmentKind(enum.Enum):
+    """What a segment is in the article's layout."""
+
+    SENTENCE = "sentence"  # ends with final punctuation
+    HEADLINE = "headline"  # a line without final punctuation: title, caption, credit
+    DATELINE = "dateline"  # "JAKARTA -", "PARIS (AFP) -"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One flagged span: the single currency between checks and reports."""
+
+    rule: str
+    category: str
+    severity: Severity
+    start: int
+    end: int
+    text: str
+    message: str
+    suggestions: tuple[str, ...] = ()
+    source: str = "rules"  # "rules" or "model"
+
+
+@dataclass(slots=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    kind: SegmentKind = SegmentKind.SENTENCE
+    findings: list[Finding] = field(default_factory=list)
+    score: float | None = None
+
+    @property
+    def status(self) -> Status:
+        return status_of(self.findings)
+
+
+@dataclass(slots=True)
+class Document:
+    """One article. ``path`` names it in reports (a file path, ``feed.jsonl#id`` or ``-``)."""
+
+    path: str
+    text: str
+    source: str | None = None  # the English source, when a feed carries it
+    reference: str | None = None  # a reference translation, when a feed carries it
+    sentences: list[Sentence] = field(default_factory=list)
+    score: float | None = None
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for s in self.sentences for f in s.findings]
+
+    @property
+    def status(self) -> Status:
+        return status_of(self.findings)
+
+
+@dataclass(frozen=True, slots=True)
+class InputFailure:
+    """An input that could not be read; reported, never raised past the batch."""
+
+    path: str
+    message: str
+
+
+def status_of(findings: list[Finding]) -> Status:
+    if not findings:
+        return Status.PASS
+    worst = max(f.severity for f in findings)
+    return Status.FAIL if worst >= Severity.MAJOR else Status.WARN

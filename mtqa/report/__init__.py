@@ -1,0 +1,28 @@
+"""Report writers. Each turns a Run into text and knows nothing about rules.
+
+``render(run, fmt)`` returns the report as a string; the CLI decides where it goes
+(stdout, or a file written atomically).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mtqa.api import Run
+
+FORMATS = ("terminal", "json")
+
+
+def renderer(fmt: str) -> Callable[..., str]:
+    if fmt == "json":
+        from mtqa.report.json_report import render
+
+        return render
+    if fmt == "terminal":
+        from mtqa.report.terminal import render
+
+        return render
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+__all__ = ["FORMATS", "Run", "renderer"]

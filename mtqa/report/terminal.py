@@ -1,0 +1,61 @@
+"""The editor's view: each flagged sentence with its span highlighted, the rule, the
+message and the suggestion, then a summary line."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.text import Text
+
+from mtqa.api import Run
+from mtqa.document import Document, Severity
+
+_STYLE = {Severity.CRITICAL: "bold white on red", Severity.MAJOR: "bold red", Severity.MINOR: "yellow"}
+_LABEL = {Severity.CRITICAL: "critique", Severity.MAJOR: "majeur", Severity.MINOR: "mineur"}
+
+
+def _document(console: Console, doc: Document) -> None:
+    flagged = [s for s in doc.sentences if s.findings]
+    score = f", score {doc.score:.2f}" if doc.score is not None else ""
+    console.print(Text(f"{doc.path}", style="bold") + Text(f"  {doc.status}{score}", style="dim"))
+    for s in flagged:
+        line = Text(s.text)
+        for f in s.findings:
+            line.stylize(_STYLE[f.severity] + " underline", f.start - s.start, f.end - s.start)
+        console.print(Text(f"  [{s.index + 1}] ", style="dim") + line)
+        for f in s.findings:
+            head = Text(f"      {f.rule} ", style=_STYLE[f.severity])
+            head += Text(f"{_LABEL[f.severity]} · {f.category}: ", style="dim") + Text(f.message)
+            console.print(head)
+            fixes = [x for x in f.suggestions if x]
+            if fixes:
+                console.print(Text("      → ", style="green") + Text(" | ".join(fixes), style="green"))
+            elif "" in f.suggestions:
+                console.print(Text("      → supprimer", style="green"))
+    if flagged:
+        console.print()
+
+
+def summary_line(run: Run) -> str:
+    n_sent = sum(len(d.sentences) for d in run.documents)
+    n_flagged = sum(1 for d in run.documents for s in d.sentences if s.findings)
+    counts = ", ".join(f"{run.count(s)} {s}" for s in sorted(Severity, reverse=True) if run.count(s))
+    parts = [
+        f"{len(run.documents)} document(s)",
+        f"{n_sent} sentence(s), {n_flagged} flagged",
+        f"findings: {counts or 'none'}",
+    ]
+    if run.failures:
+        parts.append(f"{len(run.failures)} input error(s)")
+    return " · ".join(parts)
+
+
+def render(run: Run, *, quiet: bool = False, color: bool = False, width: int = 100) -> str:
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False)
+    if not quiet:
+        for doc in run.documents:
+            _document(console, doc)
+    console.print(Text(summary_line(run), style="bold"))
+    return buf.getvalue()
