@@ -155,6 +155,28 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. MTQA401.
     typer.echo("\n".join(lines))
 
 
+@app.command("eval")
+def evaluate_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Annotated JSONL (devset or span format) or clean .txt.")],
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List false alarms and misses.")] = False,
+    config: Annotated[Path | None, typer.Option(help="Read settings from this TOML file.")] = None,
+) -> None:
+    """Measure recall and false alarms on annotated data."""
+    import json
+
+    from mtqa.api import Checker
+    from mtqa.evaluate import evaluate, format_evaluation
+
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise _fail(f"{missing[0]}: no such file")
+    try:
+        ev = evaluate(files, Checker(_settings(config, None, None, None, None, None)))
+    except (ConfigError, ValueError, KeyError, json.JSONDecodeError) as e:
+        raise _fail(f"cannot evaluate: {e}") from None
+    typer.echo(format_evaluation(ev, verbose))
+
+
 def main() -> None:
     """Console entry point: never let a traceback reach an editor."""
     try:

@@ -1,8 +1,10 @@
 """Words that are not French: impossible conjugations (« déployeraient ») and non-words.
 
-A lower-case word is suspicious when neither DELA nor wordfreq's French list knows it.
-Capitalised words (names), acronyms, words with digits and known English words (the
-untranslated check's business) are left alone.
+A lower-case word is flagged when neither DELA nor wordfreq's French list knows it AND a
+known form lies within a small edit of it: that is the signature of a broken inflection.
+An unknown word with no close neighbour is more likely a neologism (« mpox ») and is left
+alone, as are capitalised words (names), acronyms, words with digits and English words
+(the untranslated check's business).
 """
 
 from __future__ import annotations
@@ -27,16 +29,29 @@ def _sorted_words() -> list[str]:
 
 
 def suggest(word: str) -> list[str]:
-    """Close lexicon forms sharing the word's first three letters."""
+    """Close lexicon forms sharing the word's first three letters, closest and commonest first."""
     words = _sorted_words()
     prefix = word[:3]
     lo = bisect.bisect_left(words, prefix)
     hi = bisect.bisect_left(words, prefix + "\uffff")
-    return difflib.get_close_matches(word, words[lo:hi], n=2, cutoff=0.8)
+    close = difflib.get_close_matches(word, words[lo:hi], n=10, cutoff=0.8)
+    ranked = sorted(close, key=lambda w: (edit_distance(word, w), -lexicon.french_frequency(w)))
+    return [w for w in ranked[:2] if edit_distance(word, w) <= 2]
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance; the strings are single words, so the quadratic table is cheap."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
 
 
 def is_unknown(word: str) -> bool:
-    if len(word) < 4 or not word.islower():
+    if len(word) < 5 or not word.islower():
         return False
     if lexicon.is_french_word(word):
         return False
@@ -64,6 +79,9 @@ class NonWordCheck:
                 word = _ELISION.sub("", token)
                 if not is_unknown(word):
                     continue
+                fixes = suggest(word)
+                if not fixes:
+                    continue
                 start = s.start + m.end() - len(word)
                 end = s.start + m.end()
                 yield Finding(
@@ -74,5 +92,5 @@ class NonWordCheck:
                     end,
                     word,
                     self.rule.message.replace("{match}", word),
-                    tuple(suggest(word)),
+                    tuple(fixes),
                 )

@@ -37,6 +37,16 @@ _CANDIDATE = re.compile(
 )
 
 
+def _verb_lemmas(form: str) -> set[str]:
+    """Verb lemmas of a form; MT agrees the participle of intransitive verbs (« voyagés »),
+    forms DELA lacks, so agreement endings are also tried off a final « é »."""
+    found = lexicon.lemmas(form, "V")
+    for ending in ("es", "e", "s"):
+        if not found and form.endswith("é" + ending):
+            found = lexicon.lemmas(form[: -len(ending)], "V")
+    return found
+
+
 class PronominalCheck:
     name = "pronominal"
 
@@ -50,7 +60,7 @@ class PronominalCheck:
                 # "s'en aller" and friends are idioms; the pronoun before "en" is not reflexive.
                 if form.lower() in ("en", "y"):
                     continue
-                hit = lexicon.lemmas(form.lower(), "V") & NEVER_PRONOMINAL
+                hit = _verb_lemmas(form.lower()) & NEVER_PRONOMINAL
                 if not hit:
                     continue
                 lemma = sorted(hit)[0]

@@ -1,0 +1,174 @@
+"""The command line as editors and CI use it: exit codes, outputs, and bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from mtqa.report.json_report import SCHEMA_VERSION
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "mtqa" / "report" / "schema-1.json").read_text())
+GOOD_FRENCH = "Le président a reçu mardi son homologue brésilien à l'Élysée pour parler du climat.\n"
+
+
+def mtqa(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env.pop("MTQA_DEBUG", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mtqa", *args], input=stdin, capture_output=True, env=env, cwd=cwd, timeout=300
+    )
+    return subprocess.CompletedProcess(
+        proc.args, proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
+    )
+
+
+def assert_clean_error(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert lines, "expected an error line on stderr"
+    for line in lines:
+        assert line.startswith("mtqa: error: ")
+    for needle in needles:
+        assert needle in proc.stderr
+
+
+def test_seed_article_fails_with_exit_1(shared: Path) -> None:
+    proc = mtqa("check", str(shared / "seeds" / "000_7ba3b11133f5c511.txt"))
+    assert proc.returncode == 1, proc.stderr
+    assert "MTQA" in proc.stdout
+
+
+def test_correct_french_passes_with_exit_0(tmp_path: Path) -> None:
+    path = tmp_path / "ok.txt"
+    path.write_text(GOOD_FRENCH, encoding="utf-8")
+    proc = mtqa("check", str(path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 flagged" in proc.stdout
+
+
+def test_missing_file_exits_2_with_one_line() -> None:
+    proc = mtqa("check", "does-not-exist.txt")
+    assert proc.returncode == 2
+    assert_clean_error(proc, "does-not-exist.txt")
+
+
+def test_json_report_matches_schema_and_offsets(shared: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    seeds = sorted(str(p) for p in (shared / "seeds").glob("*.txt"))
+    proc = mtqa("check", "--format", "json", "--output", str(out), *seeds)
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    report = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.validate(report, SCHEMA)
+    assert report["schema"] == SCHEMA_VERSION
+    assert report["summary"]["documents"] == 2
+    for doc in report["documents"]:
+        assert doc["score"] is None
+        for s in doc["sentences"]:
+            assert doc["text"][s["start"] : s["end"]] == s["text"]
+            for f in s["findings"]:
+                assert doc["text"][f["start"] : f["end"]] == f["text"]
+                assert s["start"] <= f["start"] < f["end"] <= s["end"]
+
+
+def test_fail_on_never_and_minor(tmp_path: Path) -> None:
+    path = tmp_path / "minor.txt"
+    # Only a minor finding (a name spelt the English way); not enough to fail at the default "major".
+    path.write_text("Le président Volodymyr Zelenskiy a rencontré mardi le chancelier allemand à Berlin.\n")
+    assert mtqa("check", str(path)).returncode == 0
+    assert mtqa("check", "--fail-on", "minor", str(path)).returncode == 1
+    assert mtqa("check", "--fail-on", "never", "--ignore", "MTQA5", str(path)).returncode == 0
+    bad = mtqa("check", "--fail-on", "sometimes", str(path))
+    assert bad.returncode == 2
+    assert_clean_error(bad, "fail-on")
+
+
+def test_quiet_prints_only_the_summary(shared: Path) -> None:
+    proc = mtqa("check", "--quiet", str(shared / "seeds" / "000_7ba3b11133f5c511.txt"))
+    assert proc.returncode == 1
+    assert len(proc.stdout.strip().splitlines()) == 1
+    assert "flagged" in proc.stdout
+
+
+def test_stdin(tmp_path: Path) -> None:
+    proc = mtqa("check", "--format", "json", "-", stdin=GOOD_FRENCH.encode())
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["documents"][0]["path"] == "-"
+
+
+@pytest.fixture
+def batch(tmp_path: Path) -> Path:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD_FRENCH, encoding="utf-8")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (folder / "latin1.txt").write_bytes("Le député a été élu à Genève après un scrutin serré.\n".encode("latin-1"))
+    (folder / "empty.txt").write_text("")
+    (folder / "english.txt").write_text(
+        "The minister said on Tuesday that the government would not raise taxes this year, "
+        "despite pressure from the opposition and a growing budget deficit.\n"
+    )
+    (folder / "huge.txt").write_bytes(b"Le texte. " * 600_000)  # 6 MB, over the 5 MB default
+    (folder / "feed.jsonl").write_text(
+        json.dumps({"id": "a1", "text": GOOD_FRENCH}) + "\n{not json\n" + json.dumps({"id": "a3", "text": ""}) + "\n"
+    )
+    return folder
+
+
+def test_batch_reports_each_bad_input_and_checks_the_rest(batch: Path, tmp_path: Path) -> None:
+    out = tmp_path / "batch.json"
+    proc = mtqa("check", "--format", "json", "-o", str(out), str(batch))
+    assert proc.returncode == 2
+    assert_clean_error(proc)
+    report = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.validate(report, SCHEMA)
+    checked = {Path(d["path"]).name for d in report["documents"]}
+    assert checked == {"good.txt", "feed.jsonl#a1"}
+    failed = " ".join(e["path"] + " " + e["message"] for e in report["errors"])
+    for name in ("binary.txt", "latin1.txt", "empty.txt", "english.txt", "huge.txt", "feed.jsonl:2", "feed.jsonl:3"):
+        assert name in failed, name
+    assert report["summary"]["errors"] == len(report["errors"]) == 7
+    assert len(proc.stderr.strip().splitlines()) == 7
+
+
+def test_explicit_encoding_decodes_latin1(batch: Path) -> None:
+    proc = mtqa("check", "--encoding", "latin-1", str(batch / "latin1.txt"))
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_non_french_text_is_an_input_error(batch: Path) -> None:
+    proc = mtqa("check", str(batch / "english.txt"))
+    assert proc.returncode == 2
+    assert_clean_error(proc, "not French")
+
+
+def test_rules_and_explain() -> None:
+    listing = mtqa("rules")
+    assert listing.returncode == 0
+    assert "MTQA401" in listing.stdout and "MTQA301" in listing.stdout
+    shown = mtqa("explain", "mtqa401")
+    assert shown.returncode == 0
+    assert "démissionné" in shown.stdout
+    unknown = mtqa("explain", "MTQA000")
+    assert unknown.returncode == 2
+    assert_clean_error(unknown, "MTQA000")
+
+
+def test_config_from_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.mtqa]\nfail-on = "minor"\n')
+    path = tmp_path / "minor.txt"
+    path.write_text("Le président Volodymyr Zelenskiy a rencontré mardi le chancelier allemand à Berlin.\n")
+    assert mtqa("check", str(path), cwd=tmp_path).returncode == 1
+    (tmp_path / "pyproject.toml").write_text('[tool.mtqa]\nfail-on = "minor"\nignore = ["MTQA5"]\n')
+    assert mtqa("check", str(path), cwd=tmp_path).returncode == 0
+    (tmp_path / "pyproject.toml").write_text("[tool.mtqa]\nbogus = 1\n")
+    proc = mtqa("check", str(path), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert_clean_error(proc, "bogus")
