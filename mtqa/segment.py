@@ -25,8 +25,8 @@ ABBREVIATIONS = frozenset(
         "St", "Ste", "Jr", "Sr", "Gén", "Col", "Lt", "Cdt", "Cne",
         # companies
         "Cie", "Inc", "Ltd", "Corp", "Co",
-        # references and everyday abbreviations
-        "etc", "cf", "p", "pp", "vol", "no", "n°", "art", "chap", "fig", "env", "vs",
+        # references and everyday abbreviations ("etc." is absent: it usually ends the sentence)
+        "cf", "p", "pp", "vol", "no", "n°", "art", "chap", "fig", "env", "vs",
         # "av. J.-C.", "apr. J.-C."
         "av", "apr",
     }

@@ -65,7 +65,6 @@ def test_splits(text: str, expected: list[str]) -> None:
         "Le Dr. House et le Pr. Tournesol sont là.",
         "Me. Vergès plaide.",
         "La rue St. Denis et la Ste. Chapelle.",
-        "Des pommes, des poires, etc. Tout y était.",
         "Voir cf. Chapitre 3 pour le détail.",
         "Voir p. 12 et pp. 14-16 du rapport.",
         "Le tome vol. II est paru.",
@@ -94,7 +93,12 @@ def test_abbreviations_do_not_split(text: str) -> None:
 
 def test_abbreviation_list_is_a_frozenset() -> None:
     assert isinstance(ABBREVIATIONS, frozenset)
-    assert {"M", "Mme", "etc", "cf", "av", "apr", "Inc"} <= ABBREVIATIONS
+    assert {"M", "Mme", "cf", "av", "apr", "Inc"} <= ABBREVIATIONS
+    assert "etc" not in ABBREVIATIONS
+
+
+def test_etc_ends_a_sentence_before_a_capital() -> None:
+    assert texts("Des pommes, des poires, etc. Tout y était.") == ["Des pommes, des poires, etc.", "Tout y était."]
 
 
 def test_capitalised_abbreviation_matches_only_as_written() -> None:
@@ -106,9 +110,9 @@ def test_capitalised_abbreviation_matches_only_as_written() -> None:
 
 
 def test_lowercase_abbreviation_matches_any_case() -> None:
-    assert texts("Cf. Annexe 2. Voir aussi ETC. Plus loin.") == [
+    assert texts("Cf. Annexe 2. Voir aussi CF. Plus loin.") == [
         "Cf. Annexe 2.",
-        "Voir aussi ETC. Plus loin.",
+        "Voir aussi CF. Plus loin.",
     ]
 
 
