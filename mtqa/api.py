@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from mtqa import __version__
 from mtqa.checks import Check, build_checks
+from mtqa.checks.rulebook import all_rules
 from mtqa.config import Config
 from mtqa.document import Document, Finding, InputFailure, Severity
 from mtqa.read import read_inputs
@@ -77,11 +78,18 @@ class Checker:
 
 
 def _merge(findings: list[Finding]) -> list[Finding]:
-    """One finding per rule and span; where two rules flag the same words, keep the most severe."""
+    """One finding per span. Where several flag the same words, a hand-written pattern rule
+    (it knows what the words are: a share button, a calque) beats a statistical detector
+    (langdetect, the model), then the more severe wins."""
+    patterns = {r.code for r in all_rules() if r.check == "pattern"}
+
+    def rank(f: Finding) -> tuple[bool, Severity, str]:
+        return (f.rule in patterns, f.severity, f.rule)
+
     best: dict[tuple[int, int], Finding] = {}
-    for f in sorted(findings, key=lambda f: (f.start, -f.end, -f.severity, f.rule)):
+    for f in findings:
         key = (f.start, f.end)
-        if key not in best or f.severity > best[key].severity:
+        if key not in best or rank(f) > rank(best[key]):
             best[key] = f
     return sorted(best.values(), key=lambda f: (f.start, f.end, f.rule))
 

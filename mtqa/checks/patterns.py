@@ -1,4 +1,4 @@
-"""Pattern rules: regular expressions over the text, written with lemma macros.
+r"""Pattern rules: regular expressions over the text, written with lemma macros.
 
 A rule's ``pattern`` is a Python regex with three conveniences, so that one rule
 catches every inflection and typographic variant:
@@ -11,6 +11,11 @@ catches every inflection and typographic variant:
 
 The match is bounded by non-word characters at both ends. A named group ``span``
 narrows the highlighted part of the match.
+
+Gotchas for rule authors: since a space means ``\s+``, write ``\s?`` for an optional
+space, ``\s`` inside a look-behind (which must keep a fixed width), and ``[^\S\n]`` in
+rules anchored to a line. A pattern that starts with look-behinds runs them at every
+position; a leading ``(?=word)`` makes it several times faster.
 """
 
 from __future__ import annotations
@@ -112,7 +117,7 @@ def compile_rules(rules: Iterable[Rule]) -> list[CompiledRule]:
                 return None
             body = _translate(text, rule.lists, table)
             if bounded:
-                body = rf"(?<![\w]){body}(?![\w])"
+                body = rf"(?<![\w])(?:{body})(?![\w])"
             try:
                 return re.compile(body, flags)
             except re.error as e:
