@@ -70,9 +70,14 @@ class Checker:
             (run.failures if isinstance(item, InputFailure) else run.documents).append(item)
         return run
 
-    def iter_checked(self, paths: list[str], stdin: object | None = None) -> Iterator[Document | InputFailure]:
+    def iter_checked(
+        self, paths: list[str], stdin: object | None = None
+    ) -> Iterator[Document | InputFailure]:
         for item in read_inputs(
-            paths, encoding=self.config.encoding, max_bytes=self.config.max_bytes, stdin=stdin  # type: ignore[arg-type]
+            paths,
+            encoding=self.config.encoding,
+            max_bytes=self.config.max_bytes,
+            stdin=stdin,  # type: ignore[arg-type]
         ):
             yield item if isinstance(item, InputFailure) else self.check(item)
 

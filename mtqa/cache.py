@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -37,13 +38,9 @@ def cached_json(name: str, key: Any, build: Callable[[], Any]) -> Any:
     """Return ``build()``, memoised on disk under a digest of ``key``; cache failures are not fatal."""
     digest = hashlib.sha256(json.dumps(key, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
     path = cache_dir() / f"{name}-{digest}.json"
-    try:
+    with contextlib.suppress(OSError, ValueError):
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
     value = build()
-    try:
+    with contextlib.suppress(OSError):  # a read-only cache only costs speed
         write_atomic(path, json.dumps(value, ensure_ascii=False))
-    except OSError:
-        pass  # a read-only cache only costs speed
     return value

@@ -47,8 +47,12 @@ def _root(
 
 
 def _settings(
-    config_file: Path | None, fail_on: str | None, select: str | None, ignore: str | None,
-    encoding: str | None, max_bytes: int | None,
+    config_file: Path | None,
+    fail_on: str | None,
+    select: str | None,
+    ignore: str | None,
+    encoding: str | None,
+    max_bytes: int | None,
 ) -> Config:
     cfg = load_config(explicit=config_file)
     if fail_on is not None:
@@ -68,17 +72,28 @@ def _settings(
 def check(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, JSONL feeds, or - for stdin.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="terminal or json.")] = "terminal",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
     fail_on: Annotated[
-        str | None, typer.Option(help="Lowest severity that makes the exit code 1: critical|major|minor|never.")
+        str | None,
+        typer.Option(help="Lowest severity that makes the exit code 1: critical|major|minor|never."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the summary line only.")] = False,
-    select: Annotated[str | None, typer.Option(help="Extra rule codes or prefixes to enable (comma-separated).")] = None,
-    ignore: Annotated[str | None, typer.Option(help="Rule codes or prefixes to disable (comma-separated).")] = None,
-    encoding: Annotated[str | None, typer.Option(help="Decode inputs with this encoding instead of UTF-8.")] = None,
+    select: Annotated[
+        str | None, typer.Option(help="Extra rule codes or prefixes to enable (comma-separated).")
+    ] = None,
+    ignore: Annotated[
+        str | None, typer.Option(help="Rule codes or prefixes to disable (comma-separated).")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Decode inputs with this encoding instead of UTF-8.")
+    ] = None,
     max_bytes: Annotated[int | None, typer.Option(help="Largest article accepted, in bytes.")] = None,
     config: Annotated[Path | None, typer.Option(help="Read settings from this TOML file.")] = None,
-    color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour the terminal report.")] = None,
+    color: Annotated[
+        bool | None, typer.Option("--color/--no-color", help="Colour the terminal report.")
+    ] = None,
 ) -> None:
     """Check articles and report the sentences that look mistranslated."""
     from mtqa.api import Checker
@@ -126,7 +141,9 @@ def list_rules(
     for r in all_rules():
         if r.default_on or all_rules_:
             first = r.doc.split(". ")[0].rstrip(".") + "."
-            table.add_row(r.code, r.category, str(r.severity), "yes" if r.default_on else "opt-in", r.name, first)
+            table.add_row(
+                r.code, r.category, str(r.severity), "yes" if r.default_on else "opt-in", r.name, first
+            )
     Console(width=max(120, Console().width), highlight=False).print(table)
 
 
@@ -157,7 +174,9 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. MTQA401.
 
 @app.command("eval")
 def evaluate_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Annotated JSONL (devset or span format) or clean .txt.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Annotated JSONL (devset or span format) or clean .txt.")
+    ],
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List false alarms and misses.")] = False,
     config: Annotated[Path | None, typer.Option(help="Read settings from this TOML file.")] = None,
 ) -> None:
@@ -186,7 +205,7 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(EXIT_OK)
-    except Exception as e:  # noqa: BLE001 - last-resort guard; MTQA_DEBUG=1 shows the traceback
+    except Exception as e:
         if os.environ.get("MTQA_DEBUG"):
             raise
         typer.echo(f"mtqa: internal error: {type(e).__name__}: {e} (set MTQA_DEBUG=1 for details)", err=True)

@@ -109,7 +109,9 @@ def batch(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "good.txt").write_text(GOOD_FRENCH, encoding="utf-8")
     (folder / "binary.txt").write_bytes(bytes(range(256)) * 4)
-    (folder / "latin1.txt").write_bytes("Le député a été élu à Genève après un scrutin serré.\n".encode("latin-1"))
+    (folder / "latin1.txt").write_bytes(
+        "Le député a été élu à Genève après un scrutin serré.\n".encode("latin-1")
+    )
     (folder / "empty.txt").write_text("")
     (folder / "english.txt").write_text(
         "The minister said on Tuesday that the government would not raise taxes this year, "
@@ -117,7 +119,10 @@ def batch(tmp_path: Path) -> Path:
     )
     (folder / "huge.txt").write_bytes(b"Le texte. " * 600_000)  # 6 MB, over the 5 MB default
     (folder / "feed.jsonl").write_text(
-        json.dumps({"id": "a1", "text": GOOD_FRENCH}) + "\n{not json\n" + json.dumps({"id": "a3", "text": ""}) + "\n"
+        json.dumps({"id": "a1", "text": GOOD_FRENCH})
+        + "\n{not json\n"
+        + json.dumps({"id": "a3", "text": ""})
+        + "\n"
     )
     return folder
 
@@ -132,7 +137,15 @@ def test_batch_reports_each_bad_input_and_checks_the_rest(batch: Path, tmp_path:
     checked = {Path(d["path"]).name for d in report["documents"]}
     assert checked == {"good.txt", "feed.jsonl#a1"}
     failed = " ".join(e["path"] + " " + e["message"] for e in report["errors"])
-    for name in ("binary.txt", "latin1.txt", "empty.txt", "english.txt", "huge.txt", "feed.jsonl:2", "feed.jsonl:3"):
+    for name in (
+        "binary.txt",
+        "latin1.txt",
+        "empty.txt",
+        "english.txt",
+        "huge.txt",
+        "feed.jsonl:2",
+        "feed.jsonl:3",
+    ):
         assert name in failed, name
     assert report["summary"]["errors"] == len(report["errors"]) == 7
     assert len(proc.stderr.strip().splitlines()) == 7

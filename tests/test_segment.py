@@ -98,7 +98,10 @@ def test_abbreviation_list_is_a_frozenset() -> None:
 
 
 def test_etc_ends_a_sentence_before_a_capital() -> None:
-    assert texts("Des pommes, des poires, etc. Tout y était.") == ["Des pommes, des poires, etc.", "Tout y était."]
+    assert texts("Des pommes, des poires, etc. Tout y était.") == [
+        "Des pommes, des poires, etc.",
+        "Tout y était.",
+    ]
 
 
 def test_capitalised_abbreviation_matches_only_as_written() -> None:

@@ -86,8 +86,18 @@ def french_share(doc: Document) -> float | None:
     return french / total
 
 
-_LANGUAGE_NAMES = {"en": "anglais", "id": "indonésien", "es": "espagnol", "de": "allemand", "it": "italien",
-                   "pt": "portugais", "nl": "néerlandais", "ms": "malais", "tl": "tagalog", "ru": "russe"}
+_LANGUAGE_NAMES = {
+    "en": "anglais",
+    "id": "indonésien",
+    "es": "espagnol",
+    "de": "allemand",
+    "it": "italien",
+    "pt": "portugais",
+    "nl": "néerlandais",
+    "ms": "malais",
+    "tl": "tagalog",
+    "ru": "russe",
+}
 
 
 def _is_englishish(token: str) -> bool:
@@ -122,7 +132,7 @@ class UntranslatedCheck:
         """Runs of three or more English words inside a French sentence, outside quotes and names."""
         masked = _QUOTED.sub(lambda m: " " * len(m.group()), s.text)
         run: list[re.Match[str]] = []
-        for m in list(_WORD.finditer(masked)) + [None]:  # type: ignore[list-item]
+        for m in [*_WORD.finditer(masked), None]:
             if m is not None and _is_englishish(m.group()):
                 run.append(m)
                 continue

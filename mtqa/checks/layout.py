@@ -22,7 +22,13 @@ def _paragraphs(doc: Document) -> list[list[Sentence]]:
 def _finding(rule: Rule, doc: Document, start: int, end: int) -> Finding:
     text = doc.text[start:end]
     return Finding(
-        rule.code, rule.category, rule.severity, start, end, text, rule.message.replace("{match}", text),
+        rule.code,
+        rule.category,
+        rule.severity,
+        start,
+        end,
+        text,
+        rule.message.replace("{match}", text),
         rule.suggestions,
     )
 

@@ -59,9 +59,7 @@ def is_unknown(word: str) -> bool:
         return False
     # Compounds: accept when every part is a word (« franco-allemand », « ex-président »).
     parts = word.split("-")
-    if len(parts) > 1 and all(len(p) < 4 or lexicon.is_french_word(p) for p in parts):
-        return False
-    return True
+    return not (len(parts) > 1 and all(len(p) < 4 or lexicon.is_french_word(p) for p in parts))
 
 
 class NonWordCheck:

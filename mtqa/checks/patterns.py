@@ -112,7 +112,9 @@ def compile_rules(rules: Iterable[Rule]) -> list[CompiledRule]:
     for r in rules:
         flags = re.UNICODE if r.case_sensitive else re.UNICODE | re.IGNORECASE
 
-        def build(text: str | None, bounded: bool, rule: Rule = r, flags: int = flags) -> re.Pattern[str] | None:
+        def build(
+            text: str | None, bounded: bool, rule: Rule = r, flags: int = flags
+        ) -> re.Pattern[str] | None:
             if not text:
                 return None
             body = _translate(text, rule.lists, table)

@@ -1,9 +1,10 @@
 """Intransitive verbs used pronominally (« s'est démissionné »).
 
 A regex finds a reflexive pronoun followed by a verb form, and the DELA lexicon gives
-the form's verb lemmas. (spaCy's French lemmatiser gives the same lemmas for these
-forms but costs 6 s to load, twice the budget of a whole one-article check.) Only verbs that never take a direct object, and so can be neither
-reflexive, reciprocal nor passive-pronominal, are flagged.
+the form's verb lemmas. (spaCy's French lemmatiser gives the same lemmas for these forms
+but costs 6 s to load, twice the budget of a whole one-article check.) Only verbs that
+never take a direct object, and so can be neither reflexive, reciprocal nor
+passive-pronominal, are flagged.
 """
 
 from __future__ import annotations
