@@ -14,7 +14,7 @@ from mtqa.checks.rulebook import all_rules
 from mtqa.config import Config
 from mtqa.document import Document, Finding, InputFailure, Severity
 from mtqa.read import read_inputs
-from mtqa.score import NoScorer, Scorer
+from mtqa.score import NoScorer, Scorer, fuse
 from mtqa.segment import segment
 
 
@@ -42,7 +42,9 @@ class Checker:
     def __init__(self, config: Config | None = None, scorer: Scorer | None = None) -> None:
         self.config = config or Config()
         self.checks: list[Check] = build_checks(self.config.enabled)
-        self.scorer = scorer or NoScorer()
+        if scorer is None:
+            scorer = default_scorer() if self.config.model else NoScorer()
+        self.scorer = scorer
 
     def check(self, doc: Document) -> Document | InputFailure:
         from mtqa.checks.language import french_share
@@ -54,8 +56,9 @@ class Checker:
         findings: list[Finding] = []
         for check in self.checks:
             findings.extend(check.run(doc))
-        findings.extend(self.scorer.score(doc))
+        findings += _unclaimed(self.scorer.score(doc), findings)
         _attach(doc, _merge(self._override(findings)))
+        fuse(doc)
         return doc
 
     def _override(self, findings: list[Finding]) -> list[Finding]:
@@ -80,6 +83,19 @@ class Checker:
             stdin=stdin,  # type: ignore[arg-type]
         ):
             yield item if isinstance(item, InputFailure) else self.check(item)
+
+
+def default_scorer() -> Scorer:
+    """The bundled QE model, loaded once per process; raises ModelError if it is unusable."""
+    from mtqa.qe.scorer import load_scorer
+
+    return load_scorer()
+
+
+def _unclaimed(model: list[Finding], rules: list[Finding]) -> list[Finding]:
+    """Model findings on words no rule flagged: where a rule already explains the words, its
+    message (and suggestion) is the better one, so the two are merged into the rule's."""
+    return [m for m in model if not any(r.start < m.end and m.start < r.end for r in rules)]
 
 
 def _merge(findings: list[Finding]) -> list[Finding]:

@@ -94,17 +94,23 @@ def check(
     color: Annotated[
         bool | None, typer.Option("--color/--no-color", help="Colour the terminal report.")
     ] = None,
+    no_model: Annotated[
+        bool, typer.Option("--no-model", help="Rules only: skip the quality-estimation model.")
+    ] = False,
 ) -> None:
     """Check articles and report the sentences that look mistranslated."""
     from mtqa.api import Checker
+    from mtqa.qe.errors import ModelError
     from mtqa.report import renderer
 
     try:
         cfg = _settings(config, fail_on, select, ignore, encoding, max_bytes)
+        cfg.model = cfg.model and not no_model
         render = renderer(fmt)
-    except (ConfigError, ValueError) as e:
+        checker = Checker(cfg)
+    except (ConfigError, ModelError, ValueError) as e:
         raise _fail(str(e)) from None
-    run = Checker(cfg).check_all(paths)
+    run = checker.check_all(paths)
     if fmt == "terminal":
         use_color = color if color is not None else (output is None and sys.stdout.isatty())
         report = render(run, quiet=quiet, color=use_color)
@@ -179,21 +185,46 @@ def evaluate_cmd(
     ],
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List false alarms and misses.")] = False,
     config: Annotated[Path | None, typer.Option(help="Read settings from this TOML file.")] = None,
+    no_model: Annotated[
+        bool, typer.Option("--no-model", help="Rules only: skip the quality-estimation model.")
+    ] = False,
 ) -> None:
-    """Measure recall and false alarms on annotated data."""
+    """Measure recall, false alarms and ROC AUC on annotated data."""
     import json
 
     from mtqa.api import Checker
     from mtqa.evaluate import evaluate, format_evaluation
+    from mtqa.qe.errors import ModelError
 
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise _fail(f"{missing[0]}: no such file")
     try:
-        ev = evaluate(files, Checker(_settings(config, None, None, None, None, None)))
-    except (ConfigError, ValueError, KeyError, json.JSONDecodeError) as e:
+        cfg = _settings(config, None, None, None, None, None)
+        cfg.model = cfg.model and not no_model
+        ev = evaluate(files, Checker(cfg))
+    except (ConfigError, ModelError, ValueError, KeyError, json.JSONDecodeError) as e:
         raise _fail(f"cannot evaluate: {e}") from None
     typer.echo(format_evaluation(ev, verbose))
+
+
+@app.command()
+def train(
+    out: Annotated[Path | None, typer.Option(help="Where to write the model (default: models/).")] = None,
+    epochs: Annotated[float, typer.Option(help="Passes over the training data.")] = 3.0,
+    minutes: Annotated[float | None, typer.Option(help="Stop after this much wall time.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed (data, corruptions, initialisation).")] = 0,
+    threads: Annotated[int, typer.Option(help="CPU threads.")] = 2,
+) -> None:
+    """Rebuild the QE model from the project's training data (about 45 min on 2 cores)."""
+    from mtqa.qe.train import main as train_main
+
+    args = ["--epochs", str(epochs), "--seed", str(seed), "--threads", str(threads)]
+    if out is not None:
+        args += ["--out", str(out)]
+    if minutes is not None:
+        args += ["--minutes", str(minutes)]
+    train_main(args)
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ class Config:
     max_bytes: int = 5_000_000
     # Share of a document's sentences that must look French, or the input is rejected.
     min_french_share: float = 0.5
+    model: bool = True  # run the quality-estimation model (``--no-model``: rules only)
     source: str = "defaults"
 
     def enabled(self, rule: Rule) -> bool:
@@ -52,7 +53,7 @@ def parse_fail_on(value: str) -> Severity | None:
 
 def _from_table(table: dict[str, Any], source: str) -> Config:
     cfg = Config(source=source)
-    known = {"fail-on", "select", "ignore", "severity", "encoding", "max-bytes", "min-french-share"}
+    known = {"fail-on", "select", "ignore", "severity", "encoding", "max-bytes", "min-french-share", "model"}
     unknown = set(table) - known
     if unknown:
         raise ConfigError(f"{source}: unknown setting(s) {', '.join(sorted(unknown))}")
@@ -67,6 +68,7 @@ def _from_table(table: dict[str, Any], source: str) -> Config:
     cfg.encoding = table.get("encoding")
     cfg.max_bytes = int(table.get("max-bytes", cfg.max_bytes))
     cfg.min_french_share = float(table.get("min-french-share", cfg.min_french_share))
+    cfg.model = bool(table.get("model", cfg.model))
     return cfg
 
 

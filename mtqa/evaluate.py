@@ -45,6 +45,7 @@ class Evaluation:
     major_sentences: Tally = field(default_factory=Tally)
     clean: Tally = field(default_factory=Tally)  # clean segments with at least one finding (false alarms)
     by_category: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    scored: list[tuple[float, int]] = field(default_factory=list)  # (error score, has error) per segment
     false_alarms: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -58,6 +59,13 @@ def _check(checker: Checker, text: str, name: str, ev: Evaluation) -> Document |
     return result
 
 
+def _record_score(ev: Evaluation, scores: list[float | None], has_error: bool) -> None:
+    """The worst sentence's score stands for the segment; AUC needs an error-ness, so 1 - score."""
+    known = [s for s in scores if s is not None]
+    if known:
+        ev.scored.append((1.0 - min(known), int(has_error)))
+
+
 def _overlaps(doc: Document, start: int, end: int) -> bool:
     return any(f.start < end and start < f.end for f in doc.findings)
 
@@ -68,6 +76,7 @@ def _clean(checker: Checker, text: str, name: str, ev: Evaluation) -> None:
         return
     flagged = bool(doc.findings)
     ev.clean.add(flagged)
+    _record_score(ev, [s.score for s in doc.sentences], False)
     if flagged:
         ev.false_alarms.append(f"{name}: " + "; ".join(f"{f.rule} «{f.text}»" for f in doc.findings))
 
@@ -102,6 +111,7 @@ def evaluate_devset(path: Path, checker: Checker, ev: Evaluation) -> None:
             start = rec["mt_fr"].find(err["phrase"])
             spans.append({**err, "start": start, "end": start + len(err["phrase"])})
         _spans(doc, spans, ev, name)
+        _record_score(ev, [s.score for s in doc.sentences], True)
         hit = bool(doc.findings)
         ev.sentences.add(hit)
         if any(e["severity"] == "major" for e in rec["errors"]):
@@ -122,6 +132,7 @@ def evaluate_annotations(path: Path, checker: Checker, ev: Evaluation) -> None:
         _spans(doc, spans, ev, file)
         for s in doc.sentences:
             errs = [sp for sp in spans if sp["start"] < s.end and s.start < sp["end"]]
+            _record_score(ev, [s.score], bool(errs))
             if errs:
                 ev.sentences.add(bool(s.findings))
                 if any(sp["severity"] == "major" for sp in errs):
@@ -153,6 +164,19 @@ def evaluate(paths: list[Path], checker: Checker) -> Evaluation:
     return ev
 
 
+def _auc_text(ev: Evaluation) -> str:
+    from mtqa.qe.metrics import roc_auc
+
+    if not ev.scored:
+        return "n/a (no scores: the model is off)"
+    auc = roc_auc([s for s, _ in ev.scored], [y for _, y in ev.scored])
+    return (
+        "n/a (needs both clean and erroneous segments)"
+        if auc is None
+        else f"{auc:.3f} over {len(ev.scored)} segments"
+    )
+
+
 def format_evaluation(ev: Evaluation, verbose: bool = False) -> str:
     lines = [
         f"span recall           {ev.spans}",
@@ -160,6 +184,7 @@ def format_evaluation(ev: Evaluation, verbose: bool = False) -> str:
         f"sentence recall       {ev.sentences}",
         f"sentence recall major {ev.major_sentences}",
         f"clean flagged         {ev.clean}",
+        f"ROC AUC (score)       {_auc_text(ev)}",
         "per category:",
     ]
     lines += [f"  {cat:<28}{tally}" for cat, tally in sorted(ev.by_category.items())]

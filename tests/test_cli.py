@@ -68,8 +68,9 @@ def test_json_report_matches_schema_and_offsets(shared: Path, tmp_path: Path) ->
     jsonschema.validate(report, SCHEMA)
     assert report["schema"] == SCHEMA_VERSION
     assert report["summary"]["documents"] == 2
+    assert report["settings"]["scorer"].startswith("mtqa-qe")
     for doc in report["documents"]:
-        assert doc["score"] is None
+        assert 0.0 <= doc["score"] <= 1.0
         for s in doc["sentences"]:
             assert doc["text"][s["start"] : s["end"]] == s["text"]
             for f in s["findings"]:
@@ -185,3 +186,48 @@ def test_config_from_pyproject(tmp_path: Path) -> None:
     proc = mtqa("check", str(path), cwd=tmp_path)
     assert proc.returncode == 2
     assert_clean_error(proc, "bogus")
+
+
+def test_no_model_leaves_scores_null(shared: Path) -> None:
+    proc = mtqa("check", "--no-model", "--format", "json", str(shared / "seeds" / "000_7ba3b11133f5c511.txt"))
+    assert proc.returncode == 1
+    report = json.loads(proc.stdout)
+    jsonschema.validate(report, SCHEMA)
+    assert report["settings"]["scorer"] == "none"
+    assert report["documents"][0]["score"] is None
+    assert all(s["score"] is None for s in report["documents"][0]["sentences"])
+
+
+def test_corrupted_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    import shutil
+
+    models = Path(__file__).resolve().parents[1] / "models"
+    broken = tmp_path / "models"
+    broken.mkdir()
+    for name in ("qe.safetensors", "qe.json", "SHA256SUMS"):
+        shutil.copy(models / name, broken / name)
+    with open(broken / "qe.safetensors", "r+b") as f:
+        f.seek(1000)
+        f.write(b"corrupted")
+    path = tmp_path / "ok.txt"
+    path.write_text(GOOD_FRENCH, encoding="utf-8")
+    env_dir = str(broken)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mtqa", "check", str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MTQA_MODEL_DIR": env_dir},
+        timeout=300,
+    )
+    assert proc.returncode == 2
+    assert_clean_error(proc, "qe.safetensors", "corrupted")
+    (broken / "qe.safetensors").unlink()
+    proc = subprocess.run(
+        [sys.executable, "-m", "mtqa", "check", str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MTQA_MODEL_DIR": env_dir},
+        timeout=300,
+    )
+    assert proc.returncode == 2
+    assert_clean_error(proc, "qe.safetensors", "missing", "mtqa train")

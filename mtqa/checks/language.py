@@ -100,6 +100,7 @@ _LANGUAGE_NAMES = {
 }
 
 
+@functools.lru_cache(maxsize=65536)
 def _is_englishish(token: str) -> bool:
     """An English word that is not also ordinary French (loanwords such as week-end pass)."""
     low = token.lower()

@@ -50,6 +50,7 @@ def edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+@functools.lru_cache(maxsize=65536)
 def is_unknown(word: str) -> bool:
     if len(word) < 5 or not word.islower():
         return False

@@ -9,10 +9,12 @@ passive-pronominal, are flagged.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
 from mtqa import lexicon
+from mtqa.cache import cached_json
 from mtqa.checks.rulebook import Rule
 from mtqa.document import Document, Finding
 
@@ -38,14 +40,27 @@ _CANDIDATE = re.compile(
 )
 
 
-def _verb_lemmas(form: str) -> set[str]:
-    """Verb lemmas of a form; MT agrees the participle of intransitive verbs (« voyagés »),
-    forms DELA lacks, so agreement endings are also tried off a final « é »."""
-    found = lexicon.lemmas(form, "V")
+@functools.cache
+def _lemma_of_form() -> dict[str, str]:
+    """Every inflected form of the listed verbs, from DELA (cached on disk after the first run)."""
+    key = {"verbs": sorted(NEVER_PRONOMINAL), "dela": lexicon.dela_stamp(), "v": 1}
+
+    def build() -> dict[str, str]:
+        return {f: lemma for lemma in sorted(NEVER_PRONOMINAL) for f in lexicon.forms(lemma, "V")}
+
+    return cached_json("never-pronominal", key, build)
+
+
+def _verb_lemma(form: str) -> str | None:
+    """The listed verb a form belongs to. MT agrees the participle of intransitive verbs
+    (« voyagés »), forms DELA lacks, so agreement endings are also tried off a final « é »."""
+    table = _lemma_of_form()
+    if form in table:
+        return table[form]
     for ending in ("es", "e", "s"):
-        if not found and form.endswith("é" + ending):
-            found = lexicon.lemmas(form[: -len(ending)], "V")
-    return found
+        if form.endswith("é" + ending) and form[: -len(ending)] in table:
+            return table[form[: -len(ending)]]
+    return None
 
 
 class PronominalCheck:
@@ -61,10 +76,9 @@ class PronominalCheck:
                 # "s'en aller" and friends are idioms; the pronoun before "en" is not reflexive.
                 if form.lower() in ("en", "y"):
                     continue
-                hit = _verb_lemmas(form.lower()) & NEVER_PRONOMINAL
-                if not hit:
+                lemma = _verb_lemma(form.lower())
+                if lemma is None:
                     continue
-                lemma = sorted(hit)[0]
                 start, end = s.start + m.start("span"), s.start + m.end("span")
                 text = doc.text[start:end]
                 yield Finding(

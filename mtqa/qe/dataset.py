@@ -1,0 +1,158 @@
+"""Training examples for the QE model, built from the project's own data in models/data/:
+
+- clean EN→FR pairs (written for the project) → good examples, and MT-like corruptions
+  of them with exact word labels (``mtqa.qe.corrupt``);
+- hand-written MT errors in the devset format → realistic bad examples, and their
+  references → good examples.
+
+The English source is shown for a share of examples so one model serves both modes; it is
+always shown for errors only visible against it (numbers, omissions, additions).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from transformers import PreTrainedTokenizerFast
+
+MAX_TOKENS = 192
+SOURCE_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Example:
+    fr: str
+    en: str | None
+    bad: tuple[tuple[int, int], ...]  # character spans of wrong words in ``fr``
+    category: str = ""
+
+    @property
+    def has_error(self) -> bool:
+        return bool(self.bad)
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def held_out(key: str, share: float = 0.1) -> bool:
+    """A stable split: the same record always lands on the same side, whatever the seed."""
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    return digest[0] / 256 < share
+
+
+def _maybe(en: str | None, rng: random.Random) -> str | None:
+    return en if en and rng.random() < SOURCE_SHARE else None
+
+
+def handwritten_examples(path: Path, rng: random.Random) -> tuple[list[Example], list[Example]]:
+    train: list[Example] = []
+    val: list[Example] = []
+    source_only = {"omission", "addition", "number-mismatch"}
+    for rec in _read_jsonl(path):
+        out = val if held_out(rec["id"]) else train
+        spans = []
+        for err in rec["errors"]:
+            start = rec["mt_fr"].find(err["phrase"])
+            if start >= 0 and err["phrase"]:
+                spans.append((start, start + len(err["phrase"])))
+        cats = {e["category"] for e in rec["errors"]}
+        en = rec["source_en"] if cats & source_only else _maybe(rec["source_en"], rng)
+        out.append(Example(rec["mt_fr"], en, tuple(sorted(spans)), ",".join(sorted(cats))))
+        if rec["errors"] and rec["ref_fr"] != rec["mt_fr"]:
+            out.append(Example(rec["ref_fr"], _maybe(rec["source_en"], rng), ()))
+    return train, val
+
+
+def corrupted_examples(
+    pairs: Iterable[dict], rng: random.Random, per_pair: int = 3
+) -> tuple[list[Example], list[Example]]:
+    from mtqa.qe.corrupt import corrupt
+
+    train: list[Example] = []
+    val: list[Example] = []
+    for pair in pairs:
+        out = val if held_out(pair["en"]) else train
+        out.append(Example(pair["fr"], _maybe(pair["en"], rng), ()))
+        for _ in range(per_pair):
+            c = corrupt(pair["fr"], pair["en"], rng)
+            if c is None:
+                continue
+            en = pair["en"] if c.needs_source else _maybe(pair["en"], rng)
+            out.append(Example(c.fr, en, tuple(c.bad), c.category))
+    return train, val
+
+
+def build(data_dir: Path, seed: int = 0, per_pair: int = 3) -> tuple[list[Example], list[Example]]:
+    """(train, validation) examples, deterministic for a seed."""
+    rng = random.Random(seed)
+    pairs: list[dict] = []
+    for path in sorted(data_dir.glob("clean_pairs_*.jsonl")):
+        pairs += _read_jsonl(path)
+    train, val = corrupted_examples(pairs, rng, per_pair)
+    for path in sorted(data_dir.glob("mt_errors_*.jsonl")):
+        t, v = handwritten_examples(path, rng)
+        # Real MT errors are the scarcest and most realistic signal: show them twice.
+        train += t + t
+        val += v
+    rng.shuffle(train)
+    return train, val
+
+
+@dataclass
+class Batch:
+    input_ids: torch.Tensor
+    attention_mask: torch.Tensor
+    target_mask: torch.Tensor  # 1 on French tokens
+    token_labels: torch.Tensor  # 1 BAD, 0 OK, -100 ignored
+    sentence_labels: torch.Tensor  # 1 when the sentence has an error
+    offsets: list[list[tuple[int, int]]]
+
+
+def encode(tokenizer: PreTrainedTokenizerFast, examples: Sequence[Example]) -> Batch:
+    """Tokenise (English, French) pairs or French alone; label French tokens from the spans."""
+    firsts = [e.en if e.en else e.fr for e in examples]
+    seconds = [e.fr if e.en else None for e in examples]
+    rows = []
+    for first, second in zip(firsts, seconds, strict=True):
+        rows.append(
+            tokenizer(
+                first,
+                second,
+                truncation="only_first" if second is not None else True,
+                max_length=MAX_TOKENS,
+                return_offsets_mapping=True,
+            )
+            if second is not None
+            else tokenizer(first, truncation=True, max_length=MAX_TOKENS, return_offsets_mapping=True)
+        )
+    width = max(len(r["input_ids"]) for r in rows)
+    n = len(rows)
+    input_ids = torch.full((n, width), tokenizer.pad_token_id, dtype=torch.long)
+    attention = torch.zeros((n, width), dtype=torch.long)
+    target = torch.zeros((n, width), dtype=torch.long)
+    labels = torch.full((n, width), -100, dtype=torch.float)
+    offsets: list[list[tuple[int, int]]] = []
+    for i, (row, ex) in enumerate(zip(rows, examples, strict=True)):
+        ids = row["input_ids"]
+        input_ids[i, : len(ids)] = torch.tensor(ids)
+        attention[i, : len(ids)] = 1
+        french_seq = 1 if ex.en else 0
+        seq_ids = row.sequence_ids()
+        row_offsets: list[tuple[int, int]] = []
+        for j, (sid, (s, e)) in enumerate(zip(seq_ids, row["offset_mapping"], strict=True)):
+            if sid != french_seq or e <= s:
+                row_offsets.append((0, 0))
+                continue
+            row_offsets.append((s, e))
+            target[i, j] = 1
+            labels[i, j] = float(any(s < be and bs < e for bs, be in ex.bad))
+        offsets.append(row_offsets)
+    sentence = torch.tensor([float(ex.has_error) for ex in examples])
+    return Batch(input_ids, attention, target, labels, sentence, offsets)

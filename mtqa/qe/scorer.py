@@ -1,0 +1,202 @@
+"""The QE model as a pipeline scorer: sentence scores and model findings.
+
+Loading verifies every model file against ``models/SHA256SUMS`` and reads weights with
+safetensors only. Sentences are batched by length and run under ``torch.inference_mode``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from mtqa.checks.rulebook import Rule, all_rules
+from mtqa.document import Document, Finding, SegmentKind, Sentence, Severity
+from mtqa.qe.errors import ModelError
+
+MODEL_FILE = "qe.safetensors"
+META_FILE = "qe.json"
+SUMS_FILE = "SHA256SUMS"
+BATCH = 32
+
+
+def model_dir() -> Path:
+    """``$MTQA_MODEL_DIR``, else the ``models/`` folder of the checkout mtqa runs from."""
+    env = os.environ.get("MTQA_MODEL_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "models"
+
+
+def _rebuild_hint() -> str:
+    return "restore it with `git checkout models/` or retrain with `mtqa train`; `--no-model` runs rules only"
+
+
+def verify(folder: Path) -> dict:
+    """Check every model file against SHA256SUMS and return the metadata."""
+    sums_path = folder / SUMS_FILE
+    try:
+        lines = sums_path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        raise ModelError(f"model checksum file {sums_path} is missing; {_rebuild_hint()}") from None
+    sums = dict(reversed(line.split(maxsplit=1)) for line in lines if line.strip())
+    for name in (MODEL_FILE, META_FILE):
+        path = folder / name
+        if name not in sums:
+            raise ModelError(f"{sums_path} has no checksum for {name}; {_rebuild_hint()}")
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            raise ModelError(f"model file {path} is missing; {_rebuild_hint()}") from None
+        if digest != sums[name].strip():
+            raise ModelError(f"model file {path} is corrupted (sha256 mismatch); {_rebuild_hint()}")
+    try:
+        return json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    except ValueError:
+        raise ModelError(f"model file {folder / META_FILE} is not valid JSON; {_rebuild_hint()}") from None
+
+
+@dataclass(frozen=True)
+class Prediction:
+    error_probability: float
+    spans: list[tuple[int, int, float]]  # character spans in the sentence, with their BAD probability
+
+
+class QEScorer:
+    """Fills sentence and document scores and turns confident BAD spans into findings."""
+
+    def __init__(self, folder: Path | None = None, threads: int = 2) -> None:
+        import torch
+        from safetensors.torch import load_file
+
+        from mtqa.qe.backbone import BackboneError, load_backbone, truncate_layers
+        from mtqa.qe.model import QEModel
+
+        folder = folder or model_dir()
+        self.meta = verify(folder)
+        torch.set_num_threads(threads)
+        try:
+            encoder, self.tokenizer = load_backbone()
+        except BackboneError as e:
+            raise ModelError(str(e)) from None
+        truncate_layers(encoder, self.meta["backbone"]["layers"])
+        self.model = QEModel(encoder)
+        try:
+            state = load_file(str(folder / MODEL_FILE))
+        except Exception as e:
+            raise ModelError(
+                f"model file {folder / MODEL_FILE} cannot be read ({e}); {_rebuild_hint()}"
+            ) from None
+        missing, unexpected = self.model.load_state_dict(
+            {k: v.float() for k, v in state.items()}, strict=False
+        )
+        if unexpected or any(not k.startswith("encoder.embeddings.word_embeddings") for k in missing):
+            raise ModelError(
+                f"model file {folder / MODEL_FILE} does not fit this version of mtqa; {_rebuild_hint()}"
+            )
+        self.model.eval()
+        self.id = f"mtqa-qe e5-small-L{self.meta['backbone']['layers']}"
+        self.thresholds = self.meta["thresholds"]
+        rules = {r.code: r for r in all_rules()}
+        self.span_rule: Rule = rules["MTQA901"]
+        self.sentence_rule: Rule = rules["MTQA902"]
+
+    def predict(self, sentences: list[str], sources: list[str | None]) -> list[Prediction]:
+        import torch
+
+        from mtqa.qe.dataset import Example, encode
+
+        cal = self.meta["calibration"]
+        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]) + len(sources[i] or ""))
+        out: list[Prediction | None] = [None] * len(sentences)
+        with torch.inference_mode():
+            for start in range(0, len(order), BATCH):
+                idx = order[start : start + BATCH]
+                batch = encode(self.tokenizer, [Example(sentences[i], sources[i], ()) for i in idx])
+                s_logits, t_logits = self.model(batch.input_ids, batch.attention_mask, batch.target_mask)
+                t_probs = torch.sigmoid(t_logits)
+                for k, i in enumerate(idx):
+                    p_err = 1 / (1 + math.exp(-(cal["a"] * float(s_logits[k]) + cal["b"])))
+                    out[i] = Prediction(
+                        p_err, self._spans(sentences[i], batch.offsets[k], t_probs[k].tolist())
+                    )
+        return [p for p in out if p is not None]
+
+    def _spans(
+        self, text: str, offsets: list[tuple[int, int]], probs: list[float]
+    ) -> list[tuple[int, int, float]]:
+        """Merge consecutive BAD tokens into spans widened to whole words."""
+        threshold = self.thresholds["token"]
+        spans: list[list[float]] = []
+        for (s, e), p in zip(offsets, probs[: len(offsets)], strict=True):
+            if e <= s or p < threshold:
+                continue
+            while s > 0 and text[s - 1].isalnum():
+                s -= 1
+            while e < len(text) and text[e].isalnum():
+                e += 1
+            gap = text[int(spans[-1][1]) : s] if spans else ""
+            if spans and s <= spans[-1][1] + 1 and not gap.strip():
+                spans[-1][1] = max(spans[-1][1], e)
+                spans[-1][2] = max(spans[-1][2], p)
+            else:
+                spans.append([s, e, p])
+        return [(int(s), int(e), p) for s, e, p in spans]
+
+    def score(self, doc: Document) -> list[Finding]:
+        targets = [
+            s for s in doc.sentences if s.kind is not SegmentKind.DATELINE and len(s.text.split()) >= 3
+        ]
+        if not targets:
+            return []
+        sources = _aligned_sources(doc, targets)
+        preds = self.predict([s.text for s in targets], sources)
+        findings: list[Finding] = []
+        for s, p in zip(targets, preds, strict=True):
+            s.score = round(1.0 - p.error_probability, 4)
+            findings += self._findings(s, p)
+        return findings
+
+    def _findings(self, s: Sentence, p: Prediction) -> list[Finding]:
+        out = []
+        for start, end, prob in p.spans:
+            sev = Severity.MAJOR if prob >= 0.85 else Severity.MINOR
+            out.append(self._finding(self.span_rule, s, start, end, sev))
+        if not out and p.error_probability >= self.thresholds["warn"]:
+            sev = Severity.MAJOR if p.error_probability >= self.thresholds["fail"] else Severity.MINOR
+            out.append(self._finding(self.sentence_rule, s, 0, len(s.text), sev))
+        return out
+
+    @staticmethod
+    def _finding(rule: Rule, s: Sentence, start: int, end: int, severity: Severity) -> Finding:
+        text = s.text[start:end]
+        return Finding(
+            rule.code,
+            rule.category,
+            severity,
+            s.start + start,
+            s.start + end,
+            text,
+            rule.message.replace("{match}", text),
+            rule.suggestions,
+            source="model",
+        )
+
+
+def _aligned_sources(doc: Document, targets: list[Sentence]) -> list[str | None]:
+    """English source per sentence when the source splits into as many sentences; else none."""
+    if not doc.source:
+        return [None] * len(targets)
+    from mtqa.segment import segment
+
+    src = [s.text for s in segment(doc.source) if s.kind is not SegmentKind.DATELINE]
+    src = [t for t in src if len(t.split()) >= 3]
+    return list(src) if len(src) == len(targets) else [None] * len(targets)
+
+
+@functools.cache
+def load_scorer(folder: Path | None = None) -> QEScorer:
+    """One scorer per process: loading the encoder costs a second or two."""
+    return QEScorer(folder)

