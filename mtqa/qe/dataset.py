@@ -17,9 +17,13 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
-from transformers import PreTrainedTokenizerFast
+from tokenizers import Tokenizer
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerFast
 
 MAX_TOKENS = 192
 SOURCE_SHARE = 0.5
@@ -115,38 +119,30 @@ class Batch:
     offsets: list[list[tuple[int, int]]]
 
 
-def encode(tokenizer: PreTrainedTokenizerFast, examples: Sequence[Example]) -> Batch:
-    """Tokenise (English, French) pairs or French alone; label French tokens from the spans."""
-    firsts = [e.en if e.en else e.fr for e in examples]
-    seconds = [e.fr if e.en else None for e in examples]
-    rows = []
-    for first, second in zip(firsts, seconds, strict=True):
-        rows.append(
-            tokenizer(
-                first,
-                second,
-                truncation="only_first" if second is not None else True,
-                max_length=MAX_TOKENS,
-                return_offsets_mapping=True,
-            )
-            if second is not None
-            else tokenizer(first, truncation=True, max_length=MAX_TOKENS, return_offsets_mapping=True)
-        )
-    width = max(len(r["input_ids"]) for r in rows)
+def encode(tokenizer: Tokenizer | PreTrainedTokenizerFast, examples: Sequence[Example]) -> Batch:
+    """Tokenise (English, French) pairs or French alone; label French tokens from the spans.
+
+    Works on the raw ``tokenizers.Tokenizer`` (what inference loads, without transformers) or
+    a transformers fast tokenizer wrapping one (what training has).
+    """
+    raw: Tokenizer = getattr(tokenizer, "backend_tokenizer", tokenizer)
+    raw.enable_truncation(MAX_TOKENS, strategy="only_first")
+    raw.no_padding()
+    pad_id = raw.token_to_id("<pad>")
+    rows = raw.encode_batch([(e.en, e.fr) if e.en else e.fr for e in examples])
+    width = max(len(r.ids) for r in rows)
     n = len(rows)
-    input_ids = torch.full((n, width), tokenizer.pad_token_id, dtype=torch.long)
+    input_ids = torch.full((n, width), pad_id, dtype=torch.long)
     attention = torch.zeros((n, width), dtype=torch.long)
     target = torch.zeros((n, width), dtype=torch.long)
     labels = torch.full((n, width), -100, dtype=torch.float)
     offsets: list[list[tuple[int, int]]] = []
     for i, (row, ex) in enumerate(zip(rows, examples, strict=True)):
-        ids = row["input_ids"]
-        input_ids[i, : len(ids)] = torch.tensor(ids)
-        attention[i, : len(ids)] = 1
+        input_ids[i, : len(row.ids)] = torch.tensor(row.ids)
+        attention[i, : len(row.ids)] = 1
         french_seq = 1 if ex.en else 0
-        seq_ids = row.sequence_ids()
         row_offsets: list[tuple[int, int]] = []
-        for j, (sid, (s, e)) in enumerate(zip(seq_ids, row["offset_mapping"], strict=True)):
+        for j, (sid, (s, e)) in enumerate(zip(row.sequence_ids, row.offsets, strict=True)):
             if sid != french_seq or e <= s:
                 row_offsets.append((0, 0))
                 continue

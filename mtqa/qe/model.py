@@ -11,18 +11,23 @@ at load time), so the saved file holds just the trained layers and heads.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 from torch import nn
-from transformers import XLMRobertaModel
+
+if TYPE_CHECKING:
+    from transformers import XLMRobertaModel
+
+    from mtqa.qe.encoder import LeanEncoder
 
 FROZEN_PREFIXES = ("embeddings.word_embeddings.",)
 
 
 class QEModel(nn.Module):
-    def __init__(self, encoder: XLMRobertaModel) -> None:
+    def __init__(self, encoder: XLMRobertaModel | LeanEncoder, hidden: int) -> None:
         super().__init__()
         self.encoder = encoder
-        hidden = encoder.config.hidden_size
         self.dropout = nn.Dropout(0.1)
         self.token_head = nn.Linear(hidden, 1)
         self.sentence_head = nn.Linear(2 * hidden + 2, 1)

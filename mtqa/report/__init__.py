@@ -10,12 +10,16 @@ from collections.abc import Callable
 
 from mtqa.api import Run
 
-FORMATS = ("terminal", "json")
+FORMATS = ("terminal", "json", "html")
 
 
 def renderer(fmt: str) -> Callable[..., str]:
     if fmt == "json":
         from mtqa.report.json_report import render
+
+        return render
+    if fmt == "html":
+        from mtqa.report.html import render
 
         return render
     if fmt == "terminal":
