@@ -45,7 +45,8 @@ def scorer_throughput() -> None:
         runs.append(time.perf_counter() - t0)
     best = min(runs)
     print(f"model load:        {load:.2f} s (backbone verified by sha256, weights from safetensors)")
-    print(f"scorer throughput: {len(texts) / best:,.0f} sentences/s ({len(texts)} sentences, 2 threads, best of 3)")
+    rate = len(texts) / best
+    print(f"scorer throughput: {rate:,.0f} sentences/s ({len(texts)} sentences, 2 threads, best of 3)")
 
 
 def article_latency() -> None:

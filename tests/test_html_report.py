@@ -171,7 +171,7 @@ def test_text_between_sentences_and_odd_whitespace_survive() -> None:
 
 
 def test_hostile_feed_is_escaped(tmp_path: Path, checker: Checker) -> None:
-    feed = tmp_path / f"feed{HOSTILE[:20]}.jsonl"
+    feed = tmp_path / 'feed"><img src=x onerror=alert(1)><script>.jsonl'  # no "/" in a file name
     text = (
         "Le ministre des Affaires étrangères Blinken s’est démissionné mardi à Bruxelles.\n"
         f"Le président a dit {HOSTILE} devant la presse réunie à Paris.\n"
@@ -188,7 +188,8 @@ def test_hostile_feed_is_escaped(tmp_path: Path, checker: Checker) -> None:
     run.failures.append(InputFailure(HOSTILE, HOSTILE))
     page = render(run, date=HOSTILE)
     assert_well_formed(page)
-    assert "<script>alert" not in page and "<img" not in page and '"><' not in page
+    assert "<script>alert" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
     root = lxml.html.fromstring(page)
     assert len(root.xpath("//script")) == 1 and len(root.xpath("//img")) == 0
     for el in root.iter():
@@ -255,8 +256,8 @@ def test_index_lists_worst_documents_first() -> None:
     clean = made_up(text, [], "clean.txt")
     warn = made_up(text, [(0, 3)], "warn.txt")  # minor only
     fail_few = made_up(text, [(0, 3), (4, 10)], "fail-few.txt")  # minor + major
-    fail_many = made_up(text, [(0, 3), (4, 10), (11, 19), (25, 28)], "fail-many.txt")
-    fail_low = made_up(text, [(4, 10)], "fail-low-score.txt")
+    fail_many = made_up(text, [(0, 3), (4, 10), (11, 19), (25, 28)], "fail-many.txt")  # no score
+    fail_low = made_up(text, [(0, 3), (4, 10)], "fail-low-score.txt")
     fail_low.score, fail_few.score = 0.1, 0.4
     docs = [clean, warn, fail_few, fail_many, fail_low]
     expected = ["fail-low-score.txt", "fail-few.txt", "fail-many.txt", "warn.txt", "clean.txt"]
@@ -319,3 +320,13 @@ def test_cli_writes_an_html_file(tmp_path: Path) -> None:
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     assert "MTQA401" in page and "2024-11-22" in page
+
+
+def test_a_run_with_only_input_errors_still_renders() -> None:
+    run = Run(failures=[InputFailure("gone.txt", "gone.txt: no such file")])
+    page = render(run, date="x")
+    assert_well_formed(page)
+    root = lxml.html.fromstring(page)
+    assert "gone.txt: no such file" in root.get_element_by_id("errors").text_content()
+    assert not root.find_class("doc") and "no findings" in page
+    assert root.find_class("verdict")[0].text_content().strip().endswith("FAIL")

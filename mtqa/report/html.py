@@ -420,7 +420,8 @@ def _settings(run: Run) -> str:
             esc(f"French share ≥ {cfg.min_french_share:.0%} · max {cfg.max_bytes:,} bytes per article"),
         ),
     ]
-    dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    # Inputs get a row of their own; the short settings pair up two to a row.
+    dl = "".join(f"<dt>{k}</dt><dd{' class=wide' if k == 'Inputs' else ''}>{v}</dd>" for k, v in rows)
     return (
         '<section class="block" aria-labelledby="settings-h"><h2 id="settings-h">Settings</h2>'
         f'<dl class="kv">{dl}</dl></section>'
