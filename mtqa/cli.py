@@ -188,6 +188,9 @@ def evaluate_cmd(
     no_model: Annotated[
         bool, typer.Option("--no-model", help="Rules only: skip the quality-estimation model.")
     ] = False,
+    no_source: Annotated[
+        bool, typer.Option("--no-source", help="Ignore the English sources (French-only QE).")
+    ] = False,
 ) -> None:
     """Measure recall, false alarms and ROC AUC on annotated data."""
     import json
@@ -202,7 +205,7 @@ def evaluate_cmd(
     try:
         cfg = _settings(config, None, None, None, None, None)
         cfg.model = cfg.model and not no_model
-        ev = evaluate(files, Checker(cfg))
+        ev = evaluate(files, Checker(cfg), with_source=not no_source)
     except (ConfigError, ModelError, ValueError, KeyError, json.JSONDecodeError) as e:
         raise _fail(f"cannot evaluate: {e}") from None
     typer.echo(format_evaluation(ev, verbose))

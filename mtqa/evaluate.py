@@ -51,8 +51,10 @@ class Evaluation:
     skipped: list[str] = field(default_factory=list)
 
 
-def _check(checker: Checker, text: str, name: str, ev: Evaluation) -> Document | None:
-    result = checker.check(Document(path=name, text=text))
+def _check(
+    checker: Checker, text: str, name: str, ev: Evaluation, source: str | None = None
+) -> Document | None:
+    result = checker.check(Document(path=name, text=text, source=source))
     if isinstance(result, InputFailure):
         ev.skipped.append(result.message)
         return None
@@ -70,8 +72,8 @@ def _overlaps(doc: Document, start: int, end: int) -> bool:
     return any(f.start < end and start < f.end for f in doc.findings)
 
 
-def _clean(checker: Checker, text: str, name: str, ev: Evaluation) -> None:
-    doc = _check(checker, text, name, ev)
+def _clean(checker: Checker, text: str, name: str, ev: Evaluation, source: str | None = None) -> None:
+    doc = _check(checker, text, name, ev, source)
     if doc is None:
         return
     flagged = bool(doc.findings)
@@ -92,18 +94,19 @@ def _spans(doc: Document, spans: list[dict], ev: Evaluation, name: str) -> None:
             ev.missed.append(f"{name}: [{sp['category']}/{sp.get('severity')}] «{sp['phrase']}»")
 
 
-def evaluate_devset(path: Path, checker: Checker, ev: Evaluation) -> None:
+def evaluate_devset(path: Path, checker: Checker, ev: Evaluation, with_source: bool = True) -> None:
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         rec = json.loads(line)
         name = rec.get("id", "?")
+        source = rec.get("source_en") if with_source else None
         if rec.get("ref_fr"):
-            _clean(checker, rec["ref_fr"], f"{name}/ref", ev)
+            _clean(checker, rec["ref_fr"], f"{name}/ref", ev, source)
         if not rec["errors"]:
-            _clean(checker, rec["mt_fr"], name, ev)
+            _clean(checker, rec["mt_fr"], name, ev, source)
             continue
-        doc = _check(checker, rec["mt_fr"], name, ev)
+        doc = _check(checker, rec["mt_fr"], name, ev, source)
         if doc is None:
             continue
         spans = []
@@ -150,13 +153,13 @@ def evaluate_clean_lines(path: Path, checker: Checker, ev: Evaluation) -> None:
             _clean(checker, line, f"{path.name}:{i}", ev)
 
 
-def evaluate(paths: list[Path], checker: Checker) -> Evaluation:
+def evaluate(paths: list[Path], checker: Checker, with_source: bool = True) -> Evaluation:
     ev = Evaluation()
     for path in paths:
         if path.suffix == ".jsonl":
             first = json.loads(path.read_text(encoding="utf-8").split("\n", 1)[0])
             if "mt_fr" in first:
-                evaluate_devset(path, checker, ev)
+                evaluate_devset(path, checker, ev, with_source)
             else:
                 evaluate_annotations(path, checker, ev)
         else:
