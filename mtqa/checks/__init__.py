@@ -25,6 +25,7 @@ def _registry() -> dict[str, Callable[[list[Rule]], Check]]:
     from mtqa.checks.nonword import NonWordCheck
     from mtqa.checks.patterns import PatternCheck
     from mtqa.checks.pronominal import PronominalCheck
+    from mtqa.checks.source import SourceCheck
 
     return {
         "pattern": PatternCheck,
@@ -33,6 +34,7 @@ def _registry() -> dict[str, Callable[[list[Rule]], Check]]:
         "nonword": NonWordCheck,
         "quotes": QuoteBalanceCheck,
         "credit": CreditCheck,
+        "source": SourceCheck,
     }
 
 

@@ -35,6 +35,23 @@ class RuleFileError(ValueError):
 
 
 @dataclass(frozen=True)
+class RuleExample:
+    """A sentence (or article) for a rule's tests, with its English source for source checks."""
+
+    text: str
+    source: str | None = None
+
+    def __str__(self) -> str:
+        return self.text if self.source is None else f"{self.text}  [source: {self.source}]"
+
+
+def _example(item: str | dict[str, str]) -> RuleExample:
+    if isinstance(item, str):
+        return RuleExample(item)
+    return RuleExample(item["text"], item.get("source"))
+
+
+@dataclass(frozen=True)
 class Rule:
     code: str
     name: str
@@ -44,8 +61,8 @@ class Rule:
     doc: str
     check: str = "pattern"  # "pattern", or the name of the code check that emits it
     suggestions: tuple[str, ...] = ()
-    bad: tuple[str, ...] = ()
-    good: tuple[str, ...] = ()
+    bad: tuple[RuleExample, ...] = ()
+    good: tuple[RuleExample, ...] = ()
     pattern: str | None = None
     requires: str | None = None  # regex that must occur in the sentence
     unless: str | None = None  # regex that vetoes the finding when it occurs in the sentence
@@ -81,8 +98,8 @@ def _rule_from(entry: dict[str, Any], file: str, lists: dict[str, tuple[str, ...
         doc=" ".join(entry["doc"].split()),
         check=check,
         suggestions=tuple(entry.get("suggestions") or ()),
-        bad=tuple(examples.get("bad") or ()),
-        good=tuple(examples.get("good") or ()),
+        bad=tuple(_example(x) for x in examples.get("bad") or ()),
+        good=tuple(_example(x) for x in examples.get("good") or ()),
         pattern=entry.get("pattern"),
         requires=entry.get("requires"),
         unless=entry.get("unless"),

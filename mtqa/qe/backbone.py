@@ -533,6 +533,7 @@ def _build_lock(folder: Path) -> Iterator[None]:
 
 def _build(folder: Path) -> None:
     from safetensors.torch import save as save_safetensors
+    from transformers import XLMRobertaConfig
 
     src = source_path()
     stamp = _source_stamp(src)

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from mtqa.qe.scorer import QEScorer
 
 # Share of clean held-out sentences that may get a model finding of any severity / a major one.
-FLAG_BUDGET = 0.02
-FAIL_BUDGET = 0.005
+FLAG_BUDGET = 0.01
+FAIL_BUDGET = 0.002
 
 
 def fit_platt(logits: Sequence[float], labels: Sequence[int]) -> tuple[float, float]:

@@ -14,8 +14,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from mtqa.align import aligned_sources, content_sentences
 from mtqa.checks.rulebook import Rule, all_rules
-from mtqa.document import Document, Finding, SegmentKind, Sentence, Severity
+from mtqa.document import Document, Finding, Sentence, Severity
 from mtqa.qe.errors import ModelError
 
 MODEL_FILE = "qe.safetensors"
@@ -163,12 +164,10 @@ class QEScorer:
         return [(int(s), int(e), p) for s, e, p in spans]
 
     def score(self, doc: Document) -> list[Finding]:
-        targets = [
-            s for s in doc.sentences if s.kind is not SegmentKind.DATELINE and len(s.text.split()) >= 3
-        ]
+        targets = content_sentences(doc)
         if not targets:
             return []
-        sources = _aligned_sources(doc, targets)
+        sources = aligned_sources(doc, targets)
         preds = self.predict([s.text for s in targets], sources)
         findings: list[Finding] = []
         for s, p in zip(targets, preds, strict=True):
@@ -200,17 +199,6 @@ class QEScorer:
             rule.suggestions,
             source="model",
         )
-
-
-def _aligned_sources(doc: Document, targets: list[Sentence]) -> list[str | None]:
-    """English source per sentence when the source splits into as many sentences; else none."""
-    if not doc.source:
-        return [None] * len(targets)
-    from mtqa.segment import segment
-
-    src = [s.text for s in segment(doc.source) if s.kind is not SegmentKind.DATELINE]
-    src = [t for t in src if len(t.split()) >= 3]
-    return list(src) if len(src) == len(targets) else [None] * len(targets)
 
 
 @functools.cache

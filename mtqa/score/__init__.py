@@ -29,7 +29,7 @@ class NoScorer:
 
 # A sentence with a rule finding cannot score above this, whatever the model thinks: the
 # rules name a concrete error, so the score (and the ROC AUC built on it) should reflect it.
-RULE_CAPS = {Severity.CRITICAL: 0.05, Severity.MAJOR: 0.2, Severity.MINOR: 0.6}
+RULE_CAPS = {Severity.CRITICAL: 0.05, Severity.MAJOR: 0.1, Severity.MINOR: 0.25}
 
 
 def fuse(doc: Document) -> None:
