@@ -43,13 +43,14 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
 
     from mtqa.api import Checker
+    from mtqa.config import Config
     from mtqa.document import Document
 
     articles = corpus(int(args.mb * 1_000_000))
     chars = sum(len(a) for a in articles)
 
     t0 = time.perf_counter()
-    checker = Checker()
+    checker = Checker(Config(model=False))
     checker.check(Document("warm-up", articles[0]))  # loads lexicons and detectors once
     startup = time.perf_counter() - t0
 

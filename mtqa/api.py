@@ -41,10 +41,10 @@ class Checker:
 
     def __init__(self, config: Config | None = None, scorer: Scorer | None = None) -> None:
         self.config = config or Config()
-        self.checks: list[Check] = build_checks(self.config.enabled)
         if scorer is None:
             scorer = default_scorer() if self.config.model else NoScorer()
         self.scorer = scorer
+        self.checks: list[Check] = build_checks(self.config.enabled)
 
     def check(self, doc: Document) -> Document | InputFailure:
         from mtqa.checks.language import french_share
@@ -68,9 +68,10 @@ class Checker:
         return [replace(f, severity=overrides.get(f.rule, f.severity)) for f in findings]
 
     def check_all(self, paths: list[str], stdin: object | None = None) -> Run:
-        run = Run(config=self.config, scorer_id=self.scorer.id)
+        run = Run(config=self.config)
         for item in self.iter_checked(paths, stdin):
             (run.failures if isinstance(item, InputFailure) else run.documents).append(item)
+        run.scorer_id = self.scorer.id
         return run
 
     def iter_checked(

@@ -108,9 +108,9 @@ def check(
         cfg.model = cfg.model and not no_model
         render = renderer(fmt)
         checker = Checker(cfg)
+        run = checker.check_all(paths)
     except (ConfigError, ModelError, ValueError) as e:
         raise _fail(str(e)) from None
-    run = checker.check_all(paths)
     if fmt == "terminal":
         use_color = color if color is not None else (output is None and sys.stdout.isatty())
         report = render(run, quiet=quiet, color=use_color)

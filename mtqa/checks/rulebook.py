@@ -30,6 +30,10 @@ CATEGORIES = (
 )
 
 
+# libyaml's safe loader is ten times faster than the pure-Python one (a second per start-up).
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class RuleFileError(ValueError):
     pass
 
@@ -119,7 +123,7 @@ def all_rules() -> tuple[Rule, ...]:
     for item in sorted(folder.iterdir(), key=lambda p: p.name):
         if not item.name.endswith(".yaml"):
             continue
-        data = yaml.safe_load(item.read_text(encoding="utf-8")) or {}
+        data = yaml.load(item.read_text(encoding="utf-8"), Loader=_Loader) or {}
         lists = {k: tuple(str(x) for x in v) for k, v in (data.get("lists") or {}).items()}
         for entry in data.get("rules") or ():
             rule = _rule_from(entry, item.name, lists)

@@ -94,8 +94,10 @@ class QEScorer:
         except BackboneError as e:
             raise ModelError(str(e)) from None
         self.tokenizer = Tokenizer.from_file(str(files.tokenizer))
-        encoder = LeanEncoder(files.config, self.meta["backbone"]["layers"])
-        self.model = QEModel(encoder, encoder.hidden_size)
+        # Built on the meta device: a random init of 100M parameters we overwrite costs 0.6 s.
+        with torch.device("meta"):
+            encoder = LeanEncoder(files.config, self.meta["backbone"]["layers"])
+            self.model = QEModel(encoder, encoder.hidden_size)
         try:
             state = {k: v.float() for k, v in load_file(str(folder / MODEL_FILE)).items()}
         except Exception as e:
@@ -108,7 +110,7 @@ class QEScorer:
                 "embeddings.word_embeddings.weight"
             )
         try:
-            self.model.load_state_dict(state, strict=True)
+            self.model.load_state_dict(state, strict=True, assign=True)
         except RuntimeError:
             raise ModelError(
                 f"model file {folder / MODEL_FILE} does not fit this version of mtqa; {_rebuild_hint()}"
