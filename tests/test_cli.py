@@ -17,8 +17,10 @@ SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "mtqa" / "report" / "
 GOOD_FRENCH = "Le président a reçu mardi son homologue brésilien à l'Élysée pour parler du climat.\n"
 
 
-def mtqa(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+def mtqa(
+    *args: str, stdin: bytes | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
     env.pop("MTQA_DEBUG", None)
     proc = subprocess.run(
         [sys.executable, "-m", "mtqa", *args], input=stdin, capture_output=True, env=env, cwd=cwd, timeout=300
@@ -211,23 +213,10 @@ def test_corrupted_model_file_is_a_clear_error(tmp_path: Path) -> None:
         f.write(b"corrupted")
     path = tmp_path / "ok.txt"
     path.write_text(GOOD_FRENCH, encoding="utf-8")
-    env_dir = str(broken)
-    proc = subprocess.run(
-        [sys.executable, "-m", "mtqa", "check", str(path)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "MTQA_MODEL_DIR": env_dir},
-        timeout=300,
-    )
+    proc = mtqa("check", str(path), env={"MTQA_MODEL_DIR": str(broken)})
     assert proc.returncode == 2
     assert_clean_error(proc, "qe.safetensors", "corrupted")
     (broken / "qe.safetensors").unlink()
-    proc = subprocess.run(
-        [sys.executable, "-m", "mtqa", "check", str(path)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "MTQA_MODEL_DIR": env_dir},
-        timeout=300,
-    )
+    proc = mtqa("check", str(path), env={"MTQA_MODEL_DIR": str(broken)})
     assert proc.returncode == 2
     assert_clean_error(proc, "qe.safetensors", "missing", "mtqa train")

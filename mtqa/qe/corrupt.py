@@ -22,21 +22,8 @@ from pathlib import Path
 import yaml
 
 from mtqa import lexicon
+from mtqa.checks.rulebook import CATEGORIES
 
-CATEGORIES = (
-    "mistranslation",
-    "wrong-institution-or-title",
-    "calque",
-    "grammar",
-    "untranslated",
-    "named-entity-spelling",
-    "typography",
-    "garbled",
-    "omission",
-    "addition",
-    "number-mismatch",
-    "boilerplate",
-)
 SEVERITIES = ("major", "minor")
 SUBSTITUTIONS_PATH = Path(__file__).resolve().parents[2] / "models" / "data" / "substitutions.yaml"
 
