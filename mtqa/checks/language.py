@@ -62,6 +62,8 @@ def foreign_language(text: str) -> tuple[str, float] | None:
         return None
     if french_marker_share(tokens) >= 0.12:
         return None
+    if _mostly_french_words(tokens):
+        return None  # headlines of names and French words fool langdetect (« Macron nomme … »)
     probs = detect(text)
     if not probs:
         return None
@@ -69,6 +71,20 @@ def foreign_language(text: str) -> tuple[str, float] | None:
     if lang != "fr" and prob >= 0.90 and probs.get("fr", 0.0) < 0.05:
         return lang, prob
     return None
+
+
+def _mostly_french_words(tokens: list[str]) -> bool:
+    """Lower-case words that are French and not English outnumber the English ones."""
+    french = english = 0
+    for t in tokens:
+        if not t.islower() or len(t) < 3:
+            continue
+        fr, en = lexicon.french_frequency(t), lexicon.english_frequency(t)
+        if fr > en:
+            french += 1
+        elif en > fr:
+            english += 1
+    return french > english
 
 
 def french_share(doc: Document) -> float | None:

@@ -60,7 +60,27 @@ def is_unknown(word: str) -> bool:
         return False
     # Compounds: accept when every part is a word (« franco-allemand », « ex-président »).
     parts = word.split("-")
-    return not (len(parts) > 1 and all(len(p) < 4 or lexicon.is_french_word(p) for p in parts))
+    if len(parts) > 1 and all(len(p) < 4 or lexicon.is_french_word(p) for p in parts):
+        return False
+    return not _regular_coinage(word)
+
+
+_PREFIXES = (
+    "anti", "auto", "bio", "co", "contre", "cyber", "éco", "ex", "extra", "hyper", "inter", "méga",
+    "micro", "mini", "multi", "néo", "non", "post", "pré", "pro", "re", "semi", "sous", "super",
+    "sur", "télé", "ultra",
+)  # fmt: skip
+
+
+def _regular_coinage(word: str) -> bool:
+    """News French coins words DELA lacks by regular means: a prefix on a known word
+    (« antivaccin »), or an agent noun from a known verb (« bipeur » from « biper »)."""
+    for prefix in _PREFIXES:
+        rest = word[len(prefix) :]
+        if word.startswith(prefix) and len(rest) >= 4 and lexicon.is_french_word(rest):
+            return True
+    stem = re.sub(r"(?:eur|euse|eurs|euses)$", "", word)
+    return stem != word and bool(lexicon.lemmas(stem + "er", "V"))
 
 
 class NonWordCheck:
