@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from mtqa import __version__
 from mtqa.checks import Check, build_checks
-from mtqa.checks.rulebook import all_rules
+from mtqa.checks.rulebook import pattern_codes
 from mtqa.config import Config
 from mtqa.document import Document, Finding, InputFailure, Severity
 from mtqa.read import read_inputs
@@ -103,7 +103,7 @@ def _merge(findings: list[Finding]) -> list[Finding]:
     """One finding per span. Where several flag the same words, a hand-written pattern rule
     (it knows what the words are: a share button, a calque) beats a statistical detector
     (langdetect, the model), then the more severe wins."""
-    patterns = {r.code for r in all_rules() if r.check == "pattern"}
+    patterns = pattern_codes()
 
     def rank(f: Finding) -> tuple[bool, Severity, str]:
         return (f.rule in patterns, f.severity, f.rule)

@@ -131,9 +131,8 @@ def compile_rules(rules: Iterable[Rule]) -> list[CompiledRule]:
     return compiled
 
 
-def sentence_at(doc: Document, start: int, end: int) -> Sentence | None:
-    """The sentence that wholly contains [start, end), if any."""
-    starts = [s.start for s in doc.sentences]
+def sentence_at(doc: Document, starts: list[int], start: int, end: int) -> Sentence | None:
+    """The sentence that wholly contains [start, end), if any; ``starts`` are the sentence starts."""
     i = bisect.bisect_right(starts, start) - 1
     if i >= 0 and doc.sentences[i].end >= end:
         return doc.sentences[i]
@@ -149,11 +148,12 @@ class PatternCheck:
         self.compiled = compile_rules(rules)
 
     def run(self, doc: Document) -> Iterator[Finding]:
+        starts = [s.start for s in doc.sentences]  # once per document, not per match
         for c in self.compiled:
             for m in c.regex.finditer(doc.text):
                 if m.end() == m.start():
                     continue
-                sentence = sentence_at(doc, m.start(), m.end())
+                sentence = sentence_at(doc, starts, m.start(), m.end())
                 if sentence is None:
                     continue
                 rule = c.rule

@@ -133,6 +133,12 @@ def all_rules() -> tuple[Rule, ...]:
     return tuple(sorted(rules.values(), key=lambda r: r.code))
 
 
+@functools.cache
+def pattern_codes() -> frozenset[str]:
+    """Codes of the hand-written pattern rules (as opposed to detectors and the model)."""
+    return frozenset(r.code for r in all_rules() if r.check == "pattern")
+
+
 def rule(code: str) -> Rule:
     for r in all_rules():
         if r.code == code.upper():
