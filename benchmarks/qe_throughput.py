@@ -1,7 +1,7 @@
 """Speed of the QE model inside mtqa, as an editor and a CI job see it.
 
 1. Scorer throughput: French news sentences per second through the model alone
-   (2 threads, length-bucketed batches), over the clean sentences of ../shared/devset.
+   (numpy, length-bucketed batches, on the machine's cores), over the clean sentences of ../shared/devset.
 2. One-article latency: wall time of ``mtqa check`` on the bundled example article,
    warm cache, median of 5 runs, and the peak RSS of that process.
 
@@ -34,7 +34,7 @@ def scorer_throughput() -> None:
     from mtqa.qe.scorer import QEScorer
 
     t0 = time.perf_counter()
-    scorer = QEScorer(threads=2)
+    scorer = QEScorer()
     load = time.perf_counter() - t0
     texts = sentences()
     scorer.predict(texts[:32], [None] * 32)  # warm-up
@@ -46,7 +46,8 @@ def scorer_throughput() -> None:
     best = min(runs)
     print(f"model load:        {load:.2f} s (backbone verified by sha256, weights from safetensors)")
     rate = len(texts) / best
-    print(f"scorer throughput: {rate:,.0f} sentences/s ({len(texts)} sentences, 2 threads, best of 3)")
+    cores = os.cpu_count()
+    print(f"scorer throughput: {rate:,.0f} sentences/s ({len(texts)} sentences, {cores} cores, best of 3)")
 
 
 def article_latency() -> None:

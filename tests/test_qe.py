@@ -46,26 +46,63 @@ def test_encode_labels_only_french_tokens_in_the_bad_span() -> None:
     assert set(b.token_labels[0][b.target_mask[0] == 0].tolist()) == {-100.0}
 
 
-def test_lean_encoder_matches_transformers() -> None:
-    from safetensors.torch import load_file
+@pytest.mark.parametrize("activation", ["gelu", "gelu_pytorch_tanh"])
+def test_numpy_network_matches_the_torch_model(activation: str) -> None:
+    """Inference (numpy, Latin-only vocabulary) computes what training (torch, full vocabulary) does."""
+    from safetensors.numpy import load_file
 
-    from mtqa.qe.backbone import backbone_files, load_backbone, truncate_layers
-    from mtqa.qe.encoder import LeanEncoder
+    from mtqa.qe.backbone import inference_files, load_backbone, truncate_layers
+    from mtqa.qe.model import QEModel
+    from mtqa.qe.runtime import QENetwork
+    from mtqa.qe.train import set_activation
 
     reference, tok = load_backbone()
     truncate_layers(reference, 4)
-    files = backbone_files()
-    lean = LeanEncoder(files.config, 4)
-    state = {k: v for k, v in load_file(str(files.model)).items() if not k.startswith("encoder.layer.")}
-    state |= {k: v for k, v in reference.state_dict().items() if k.startswith("encoder.layer.")}
-    lean.load_state_dict(state, strict=True)
-    lean.eval()
-    batch = tok([CLEAN, "Court."], padding=True, return_tensors="pt")
+    set_activation(reference, activation)
+    torch.manual_seed(0)
+    model = QEModel(reference, 384).eval()
+    files = inference_files()
+    state = {k: v.numpy() for k, v in model.trainable_state().items()}
+    words = load_file(str(files.word_embeddings))["word_embeddings"]
+    network = QENetwork(state, words, files.config, 4, activation)
+    examples = [
+        dataset.Example(CLEAN, None, ()),
+        dataset.Example("Court.", "Short.", ()),
+        dataset.Example(
+            "L’« accord » coûte 1,5 milliard d’euros – selon Kyiv…", "The deal costs €1.5bn.", ()
+        ),
+    ]
+    full = dataset.encode(tok, examples)
+    latin = dataset.tokenize(load_scorer().tokenizer, examples)
+    assert latin.offsets == full.offsets
     with torch.inference_mode():
-        a = reference(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
-        b = lean(batch["input_ids"], batch["attention_mask"]).last_hidden_state
-    mask = batch["attention_mask"].bool()
-    assert (a[mask] - b[mask]).abs().max().item() < 1e-4
+        s_ref, t_ref = model(full.input_ids, full.attention_mask, full.target_mask)
+    s_np, t_np = network(latin.input_ids, latin.attention_mask, latin.target_mask)
+    mask = full.attention_mask.bool().numpy()
+    assert abs(s_ref.numpy() - s_np).max() < 1e-4
+    assert abs(t_ref.numpy()[mask] - t_np[mask]).max() < 1e-4
+
+
+def test_latin_tokenizer_segments_news_text_as_the_full_one() -> None:
+    import json
+
+    from tokenizers import Tokenizer
+
+    from mtqa.qe.backbone import backbone_files, inference_files, latin_vocabulary
+
+    full = Tokenizer.from_file(str(backbone_files().tokenizer))
+    latin = Tokenizer.from_file(str(inference_files().tokenizer))
+    _, kept = latin_vocabulary(json.loads(full.to_str()))
+    texts = [
+        "Le secrétaire d’État américain a rencontré son homologue « chinois » à Pékin, l’été dernier.",
+        "Œuvres, çà et là : naïveté, Noël, Škoda, Łódź, Ærø, Nguyễn Phú Trọng, São Paulo, 3,5 % et 12 €.",
+        "Secretary of State Marco Rubio said the U.S. would 'not back down' — $4.2bn, 5°C, 10 p.m.",
+        "  Espaces   multiples\tet\nretours à la ligne, émojis ✓ et ligatures ﬁn.",
+    ]
+    for text in texts:
+        a, b = full.encode(text), latin.encode(text)
+        assert a.offsets == b.offsets
+        assert [kept[i] for i in b.ids] == a.ids, text
 
 
 def test_scores_are_probabilities_and_deterministic() -> None:

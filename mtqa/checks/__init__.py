@@ -25,6 +25,7 @@ def _registry() -> dict[str, Callable[[list[Rule]], Check]]:
     from mtqa.checks.nonword import NonWordCheck
     from mtqa.checks.patterns import PatternCheck
     from mtqa.checks.pronominal import PronominalCheck
+    from mtqa.checks.si_tense import SiTenseCheck
     from mtqa.checks.source import SourceCheck
 
     return {
@@ -35,6 +36,7 @@ def _registry() -> dict[str, Callable[[list[Rule]], Check]]:
         "quotes": QuoteBalanceCheck,
         "credit": CreditCheck,
         "source": SourceCheck,
+        "si-tense": SiTenseCheck,
     }
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from mtqa.align import aligned_sources, content_sentences
+from mtqa.checks.quantities import QUANTITY_CHECKS
 from mtqa.checks.rulebook import Rule
 from mtqa.document import Document, Finding
 
@@ -142,6 +143,9 @@ class SourceCheck:
             yield from self._negations(doc, self.rules["MTQA003"])
         if "MTQA004" in self.rules:
             yield from self._currencies(doc, self.rules["MTQA004"])
+        for code, check in QUANTITY_CHECKS.items():
+            if code in self.rules:
+                yield from check(self.rules[code], doc)
 
     def _currencies(self, doc: Document, rule: Rule) -> Iterator[Finding]:
         """A currency the source never mentions (« dollars » for €2.4 billion)."""

@@ -110,23 +110,10 @@ def calibrate(model_dir: Path, data_dir: Path, seed: int = 0) -> dict:
     return meta
 
 
-def raw_predictions(
-    scorer: QEScorer, examples: Sequence[dataset.Example], size: int = 64
-) -> tuple[list[float], list[float]]:
+def raw_predictions(scorer: QEScorer, examples: Sequence[dataset.Example]) -> tuple[list[float], list[float]]:
     """Uncalibrated sentence logits and the strongest token logit of each example."""
-    order = sorted(range(len(examples)), key=lambda i: len(examples[i].fr) + len(examples[i].en or ""))
-    sent = [0.0] * len(examples)
-    top = [0.0] * len(examples)
-    with torch.inference_mode():
-        for start in range(0, len(order), size):
-            idx = order[start : start + size]
-            b = dataset.encode(scorer.tokenizer, [examples[i] for i in idx])
-            s_logits, t_logits = scorer.model(b.input_ids, b.attention_mask, b.target_mask)
-            t_top = t_logits.masked_fill(b.target_mask == 0, -1e4).max(1).values
-            for k, i in enumerate(idx):
-                sent[i] = float(s_logits[k])
-                top[i] = float(t_top[k])
-    return sent, top
+    raw = scorer.raw(examples, batch_size=64)
+    return [r.sentence_logit for r in raw], [max(r.token_logits) for r in raw]
 
 
 def main(argv: Sequence[str] | None = None) -> None:

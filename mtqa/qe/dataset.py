@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import torch
+import numpy as np
 from tokenizers import Tokenizer
 
 if TYPE_CHECKING:
+    import torch
     from transformers import PreTrainedTokenizerFast
 
 MAX_TOKENS = 192
@@ -110,6 +111,17 @@ def build(data_dir: Path, seed: int = 0, per_pair: int = 3) -> tuple[list[Exampl
 
 
 @dataclass
+class Tokens:
+    """Tokenised examples as numpy arrays (what inference needs; no torch)."""
+
+    input_ids: np.ndarray
+    attention_mask: np.ndarray
+    target_mask: np.ndarray  # 1 on French tokens
+    token_labels: np.ndarray  # 1 BAD, 0 OK, -100 ignored
+    offsets: list[list[tuple[int, int]]]  # character span of each token in the French, (0, 0) elsewhere
+
+
+@dataclass
 class Batch:
     input_ids: torch.Tensor
     attention_mask: torch.Tensor
@@ -119,7 +131,7 @@ class Batch:
     offsets: list[list[tuple[int, int]]]
 
 
-def encode(tokenizer: Tokenizer | PreTrainedTokenizerFast, examples: Sequence[Example]) -> Batch:
+def tokenize(tokenizer: Tokenizer | PreTrainedTokenizerFast, examples: Sequence[Example]) -> Tokens:
     """Tokenise (English, French) pairs or French alone; label French tokens from the spans.
 
     Works on the raw ``tokenizers.Tokenizer`` (what inference loads, without transformers) or
@@ -132,13 +144,13 @@ def encode(tokenizer: Tokenizer | PreTrainedTokenizerFast, examples: Sequence[Ex
     rows = raw.encode_batch([(e.en, e.fr) if e.en else e.fr for e in examples])
     width = max(len(r.ids) for r in rows)
     n = len(rows)
-    input_ids = torch.full((n, width), pad_id, dtype=torch.long)
-    attention = torch.zeros((n, width), dtype=torch.long)
-    target = torch.zeros((n, width), dtype=torch.long)
-    labels = torch.full((n, width), -100, dtype=torch.float)
+    input_ids = np.full((n, width), pad_id, dtype=np.int64)
+    attention = np.zeros((n, width), dtype=np.int64)
+    target = np.zeros((n, width), dtype=np.int64)
+    labels = np.full((n, width), -100, dtype=np.float32)
     offsets: list[list[tuple[int, int]]] = []
     for i, (row, ex) in enumerate(zip(rows, examples, strict=True)):
-        input_ids[i, : len(row.ids)] = torch.tensor(row.ids)
+        input_ids[i, : len(row.ids)] = row.ids
         attention[i, : len(row.ids)] = 1
         french_seq = 1 if ex.en else 0
         row_offsets: list[tuple[int, int]] = []
@@ -150,5 +162,20 @@ def encode(tokenizer: Tokenizer | PreTrainedTokenizerFast, examples: Sequence[Ex
             target[i, j] = 1
             labels[i, j] = float(any(s < be and bs < e for bs, be in ex.bad))
         offsets.append(row_offsets)
+    return Tokens(input_ids, attention, target, labels, offsets)
+
+
+def encode(tokenizer: Tokenizer | PreTrainedTokenizerFast, examples: Sequence[Example]) -> Batch:
+    """``tokenize`` as torch tensors, with sentence labels, for training."""
+    import torch
+
+    t = tokenize(tokenizer, examples)
     sentence = torch.tensor([float(ex.has_error) for ex in examples])
-    return Batch(input_ids, attention, target, labels, sentence, offsets)
+    return Batch(
+        torch.from_numpy(t.input_ids),
+        torch.from_numpy(t.attention_mask),
+        torch.from_numpy(t.target_mask),
+        torch.from_numpy(t.token_labels),
+        sentence,
+        t.offsets,
+    )

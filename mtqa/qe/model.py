@@ -19,13 +19,11 @@ from torch import nn
 if TYPE_CHECKING:
     from transformers import XLMRobertaModel
 
-    from mtqa.qe.encoder import LeanEncoder
-
 FROZEN_PREFIXES = ("embeddings.word_embeddings.",)
 
 
 class QEModel(nn.Module):
-    def __init__(self, encoder: XLMRobertaModel | LeanEncoder, hidden: int) -> None:
+    def __init__(self, encoder: XLMRobertaModel, hidden: int) -> None:
         super().__init__()
         self.encoder = encoder
         self.dropout = nn.Dropout(0.1)

@@ -1,7 +1,8 @@
 """The QE model as a pipeline scorer: sentence scores and model findings.
 
 Loading verifies every model file against ``models/SHA256SUMS`` and reads weights with
-safetensors only. Sentences are batched by length and run under ``torch.inference_mode``.
+safetensors only. Sentences are batched by length and run through the numpy network of
+``mtqa.qe.runtime``, so checking never imports torch.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from mtqa.align import aligned_sources, content_sentences
 from mtqa.checks.rulebook import Rule, all_rules
 from mtqa.document import Document, Finding, Sentence, Severity
+from mtqa.qe.dataset import Example, tokenize
 from mtqa.qe.errors import ModelError
 
 MODEL_FILE = "qe.safetensors"
@@ -67,6 +72,18 @@ def verify(folder: Path) -> dict:
         raise ModelError(f"model file {folder / META_FILE} is not valid JSON; {_rebuild_hint()}") from None
 
 
+def _sigmoid(x: float) -> float:
+    # Masked tokens carry -1e4, beyond what math.exp can take.
+    return 1 / (1 + math.exp(-x)) if x > -700 else 0.0
+
+
+@dataclass(frozen=True)
+class RawOutput:
+    sentence_logit: float
+    token_logits: list[float]  # per token; -1e4 on tokens that are not French words
+    offsets: list[tuple[int, int]]  # character span of each token in the French sentence
+
+
 @dataclass(frozen=True)
 class Prediction:
     error_probability: float
@@ -76,73 +93,61 @@ class Prediction:
 class QEScorer:
     """Fills sentence and document scores and turns confident BAD spans into findings."""
 
-    def __init__(self, folder: Path | None = None, threads: int = 2) -> None:
-        import torch
-        from safetensors import safe_open
-        from safetensors.torch import load_file
+    def __init__(self, folder: Path | None = None) -> None:
         from tokenizers import Tokenizer
 
-        from mtqa.qe.backbone import BackboneError, backbone_files
-        from mtqa.qe.encoder import LeanEncoder
-        from mtqa.qe.model import QEModel
+        from mtqa.qe.backbone import BackboneError, inference_files
+        from mtqa.qe.runtime import QENetwork
 
         folder = folder or model_dir()
         self.meta = verify(folder)
-        torch.set_num_threads(threads)
         try:
-            files = backbone_files()
+            files = inference_files()
         except BackboneError as e:
             raise ModelError(str(e)) from None
         self.tokenizer = Tokenizer.from_file(str(files.tokenizer))
-        # Built on the meta device: a random init of 100M parameters we overwrite costs 0.6 s.
-        with torch.device("meta"):
-            encoder = LeanEncoder(files.config, self.meta["backbone"]["layers"])
-            self.model = QEModel(encoder, encoder.hidden_size)
+        layers = self.meta["backbone"]["layers"]
+        activation = self.meta["backbone"].get("activation", "gelu")
         try:
-            state = {k: v.float() for k, v in load_file(str(folder / MODEL_FILE)).items()}
+            # The frozen word embeddings are not in our file: they come from the verified backbone.
+            self.network = QENetwork.from_files(
+                folder / MODEL_FILE, files.word_embeddings, files.config, layers, activation
+            )
         except Exception as e:
             raise ModelError(
-                f"model file {folder / MODEL_FILE} cannot be read ({e}); {_rebuild_hint()}"
+                f"model file {folder / MODEL_FILE} cannot be read or does not fit this version of mtqa "
+                f"({e}); {_rebuild_hint()}"
             ) from None
-        # The frozen word embeddings are not in our file: they come from the verified backbone.
-        with safe_open(str(files.model), framework="pt") as f:
-            state["encoder.embeddings.word_embeddings.weight"] = f.get_tensor(
-                "embeddings.word_embeddings.weight"
-            )
-        try:
-            self.model.load_state_dict(state, strict=True, assign=True)
-        except RuntimeError:
-            raise ModelError(
-                f"model file {folder / MODEL_FILE} does not fit this version of mtqa; {_rebuild_hint()}"
-            ) from None
-        self.model.eval()
-        self.id = f"mtqa-qe e5-small-L{self.meta['backbone']['layers']}"
+        self.id = f"mtqa-qe e5-small-L{layers}"
         # An uncalibrated model (mid-training) gives scores but no findings.
         self.thresholds = self.meta.get("thresholds", {"token": 2.0, "warn": 2.0, "fail": 2.0})
         rules = {r.code: r for r in all_rules()}
         self.span_rule: Rule = rules["MTQA901"]
         self.sentence_rule: Rule = rules["MTQA902"]
 
+    def raw(self, examples: Sequence[Example], batch_size: int = BATCH) -> list[RawOutput]:
+        """Uncalibrated logits of each example, batched by length."""
+        order = sorted(range(len(examples)), key=lambda i: len(examples[i].fr) + len(examples[i].en or ""))
+        out: list[RawOutput | None] = [None] * len(examples)
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            t = tokenize(self.tokenizer, [examples[i] for i in idx])
+            s_logits, t_logits = self.network(t.input_ids, t.attention_mask, t.target_mask)
+            for k, i in enumerate(idx):
+                n = len(t.offsets[k])
+                french = np.where(t.target_mask[k, :n] == 1, t_logits[k, :n], -1e4)
+                out[i] = RawOutput(float(s_logits[k]), french.tolist(), t.offsets[k])
+        return [o for o in out if o is not None]
+
     def predict(self, sentences: list[str], sources: list[str | None]) -> list[Prediction]:
-        import torch
-
-        from mtqa.qe.dataset import Example, encode
-
         cal = self.meta.get("calibration", {"a": 1.0, "b": 0.0})
-        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]) + len(sources[i] or ""))
-        out: list[Prediction | None] = [None] * len(sentences)
-        with torch.inference_mode():
-            for start in range(0, len(order), BATCH):
-                idx = order[start : start + BATCH]
-                batch = encode(self.tokenizer, [Example(sentences[i], sources[i], ()) for i in idx])
-                s_logits, t_logits = self.model(batch.input_ids, batch.attention_mask, batch.target_mask)
-                t_probs = torch.sigmoid(t_logits)
-                for k, i in enumerate(idx):
-                    p_err = 1 / (1 + math.exp(-(cal["a"] * float(s_logits[k]) + cal["b"])))
-                    out[i] = Prediction(
-                        p_err, self._spans(sentences[i], batch.offsets[k], t_probs[k].tolist())
-                    )
-        return [p for p in out if p is not None]
+        examples = [Example(fr, en, ()) for fr, en in zip(sentences, sources, strict=True)]
+        out = []
+        for text, r in zip(sentences, self.raw(examples), strict=True):
+            p_err = _sigmoid(cal["a"] * r.sentence_logit + cal["b"])
+            probs = [_sigmoid(x) for x in r.token_logits]
+            out.append(Prediction(p_err, self._spans(text, r.offsets, probs)))
+        return out
 
     def _spans(
         self, text: str, offsets: list[tuple[int, int]], probs: list[float]
