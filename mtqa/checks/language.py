@@ -54,6 +54,7 @@ def french_marker_share(tokens: list[str]) -> float:
     return sum(1 for t in tokens if t.lower() in _FRENCH_MARKERS) / len(tokens)
 
 
+@functools.lru_cache(maxsize=4096)
 def foreign_language(text: str) -> tuple[str, float] | None:
     """(language, probability) when ``text`` is confidently not French, else None."""
     tokens = words(text)
@@ -62,8 +63,12 @@ def foreign_language(text: str) -> tuple[str, float] | None:
         return None
     if french_marker_share(tokens) >= 0.12:
         return None
-    if _mostly_french_words(tokens):
+    french, english = _word_votes(tokens)
+    if french > english:
         return None  # headlines of names and French words fool langdetect (« Macron nomme … »)
+    if french == 0 and english >= 4 and french_marker_share(tokens) == 0:
+        # Plain English, the usual leftover of MT: no need to load langdetect's 55 profiles.
+        return "en", 1.0
     probs = detect(text)
     if not probs:
         return None
@@ -73,8 +78,8 @@ def foreign_language(text: str) -> tuple[str, float] | None:
     return None
 
 
-def _mostly_french_words(tokens: list[str]) -> bool:
-    """Lower-case words that are French and not English outnumber the English ones."""
+def _word_votes(tokens: list[str]) -> tuple[int, int]:
+    """Lower-case words more frequent in French, and those more frequent in English."""
     french = english = 0
     for t in tokens:
         if not t.islower() or len(t) < 3:
@@ -84,7 +89,7 @@ def _mostly_french_words(tokens: list[str]) -> bool:
             french += 1
         elif en > fr:
             english += 1
-    return french > english
+    return french, english
 
 
 def french_share(doc: Document) -> float | None:
