@@ -31,6 +31,13 @@ _QUESTION_LEMMAS = {
 }  # fmt: skip
 _QUESTION_WORDS = re.compile(r"\b(?:quand|comment|pourquoi|combien|où|quel(?:le)?s?|ni)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# Journalistic concessive « si » (= "while") may take a future: « Si la réforme sera votée,
+# son application reste incertaine ». Its main clause usually says what stands against it.
+_CONCESSIVE = re.compile(
+    r"\b(?:toutefois|pourtant|néanmoins|cependant|en revanche|pour autant|en tout cas"
+    r"|n['’]en (?:reste|demeure)|il reste que|reste (?:à|incertaine?s?|floue?s?))\b",
+    re.IGNORECASE,
+)
 
 
 def _future_or_conditional(word: str) -> bool:
@@ -69,6 +76,8 @@ class SiTenseCheck:
                 continue
             end = _CLAUSE_END.search(after)
             clause = after[: end.start() if end else len(after)]
+            if _CONCESSIVE.search(after[len(clause) :]):
+                continue
             for w in _WORD.finditer(clause):
                 if _future_or_conditional(w.group()):
                     start = offset + m.end("si") + w.start()
