@@ -14,7 +14,7 @@ from mtqa.checks.rulebook import pattern_codes
 from mtqa.config import Config
 from mtqa.document import Document, Finding, InputFailure, Severity
 from mtqa.read import read_inputs
-from mtqa.score import NoScorer, Scorer, fuse
+from mtqa.score import SENTENCE_ALARM, NoScorer, Scorer, fuse
 from mtqa.segment import segment
 
 
@@ -94,9 +94,24 @@ def default_scorer() -> Scorer:
 
 
 def _unclaimed(model: list[Finding], rules: list[Finding]) -> list[Finding]:
-    """Model findings on words no rule flagged: where a rule already explains the words, its
-    message (and suggestion) is the better one, so the two are merged into the rule's."""
-    return [m for m in model if not any(r.start < m.end and m.start < r.end for r in rules)]
+    """The model findings that no rule finding already explains.
+
+    - A span on words a rule flagged: the rule's message (and suggestion) is the better one,
+      so the two merge into the rule's.
+    - A whole-sentence alarm (MTQA902) is explained only by a major rule finding in the
+      sentence: a stray typography or style point does not account for a sentence the model
+      reads as mistranslated, and the editor should still look at the whole of it.
+    """
+    out = []
+    for m in model:
+        overlapping = [r for r in rules if r.start < m.end and m.start < r.end]
+        if m.rule == SENTENCE_ALARM:
+            explained = any(r.severity >= Severity.MAJOR for r in overlapping)
+        else:
+            explained = bool(overlapping)
+        if not explained:
+            out.append(m)
+    return out
 
 
 def _merge(findings: list[Finding]) -> list[Finding]:

@@ -23,6 +23,7 @@ from mtqa.checks.rulebook import Rule, all_rules
 from mtqa.document import Document, Finding, Sentence, Severity
 from mtqa.qe.dataset import Example, tokenize
 from mtqa.qe.errors import ModelError
+from mtqa.score import SENTENCE_ALARM, SPAN_ALARM
 
 MODEL_FILE = "qe.safetensors"
 META_FILE = "qe.json"
@@ -122,8 +123,8 @@ class QEScorer:
         # An uncalibrated model (mid-training) gives scores but no findings.
         self.thresholds = self.meta.get("thresholds", {"token": 2.0, "warn": 2.0, "fail": 2.0})
         rules = {r.code: r for r in all_rules()}
-        self.span_rule: Rule = rules["MTQA901"]
-        self.sentence_rule: Rule = rules["MTQA902"]
+        self.span_rule: Rule = rules[SPAN_ALARM]
+        self.sentence_rule: Rule = rules[SENTENCE_ALARM]
 
     def raw(self, examples: Sequence[Example], batch_size: int = BATCH) -> list[RawOutput]:
         """Uncalibrated logits of each example, batched by length."""

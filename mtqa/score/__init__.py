@@ -9,6 +9,10 @@ from typing import Protocol
 
 from mtqa.document import Document, Finding, Severity
 
+# The codes of a scorer's own findings: a flagged span, and a sentence flagged as a whole.
+SPAN_ALARM = "MTQA901"
+SENTENCE_ALARM = "MTQA902"
+
 
 class Scorer(Protocol):
     id: str
