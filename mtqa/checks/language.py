@@ -61,12 +61,13 @@ def foreign_language(text: str) -> tuple[str, float] | None:
     letters = sum(len(t) for t in tokens)
     if len(tokens) < 4 or letters < 20:
         return None
-    if french_marker_share(tokens) >= 0.12:
+    markers = french_marker_share(tokens)
+    if markers >= 0.12:
         return None
     french, english = _word_votes(tokens)
     if french > english:
         return None  # headlines of names and French words fool langdetect (« Macron nomme … »)
-    if french == 0 and english >= 4 and french_marker_share(tokens) == 0:
+    if french == 0 and english >= 4 and markers == 0:
         # Plain English, the usual leftover of MT: no need to load langdetect's 55 profiles.
         return "en", 1.0
     probs = detect(text)

@@ -534,32 +534,30 @@ def _verified_meta(folder: Path, sums: dict[str, str]) -> dict[str, Any]:
     return meta
 
 
+def _verify_both(folder: Path, sums: dict[str, str], weights: str, tokenizer: str) -> tuple[Path, Path]:
+    """Verified weights and tokenizer files, hashed at once: hashlib releases the GIL."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        weights_digest = pool.submit(_file_sha256, folder / weights)
+        tok_path = _verify(folder, sums, tokenizer)
+        try:
+            digest = weights_digest.result()
+        except OSError:
+            digest = None  # _verify reports it
+    return _verify(folder, sums, weights, digest), tok_path
+
+
 def _verified_inference_files(folder: Path) -> InferenceFiles:
     sums = _read_sums(folder)
     meta = _verified_meta(folder, sums)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        digest = pool.submit(_file_sha256, folder / LATIN_EMBEDDINGS_FILE)
-        tok_path = _verify(folder, sums, LATIN_TOKENIZER_FILE)
-        try:
-            embeddings_digest = digest.result()
-        except OSError:
-            embeddings_digest = None  # _verify reports it
-    embeddings = _verify(folder, sums, LATIN_EMBEDDINGS_FILE, embeddings_digest)
-    return InferenceFiles(meta["config"], tok_path, embeddings)
+    embeddings, tokenizer = _verify_both(folder, sums, LATIN_EMBEDDINGS_FILE, LATIN_TOKENIZER_FILE)
+    return InferenceFiles(meta["config"], tokenizer, embeddings)
 
 
 def _verified_files(folder: Path) -> BackboneFiles:
     sums = _read_sums(folder)
     meta = _verified_meta(folder, sums)
-    # Two files hashed at once: hashlib releases the GIL.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        model_digest = pool.submit(_file_sha256, folder / MODEL_FILE)
-        tok_path = _verify(folder, sums, TOKENIZER_FILE)
-        try:
-            digest = model_digest.result()
-        except OSError:
-            digest = None  # _verify reports it
-    return BackboneFiles(meta["config"], _verify(folder, sums, MODEL_FILE, digest), tok_path)
+    model, tokenizer = _verify_both(folder, sums, MODEL_FILE, TOKENIZER_FILE)
+    return BackboneFiles(meta["config"], model, tokenizer)
 
 
 def _load_verified(folder: Path) -> tuple[XLMRobertaModel, PreTrainedTokenizerFast]:
