@@ -49,7 +49,9 @@ _LINE = re.compile(r"[^\r\n\u2028\u2029]+")
 # A candidate boundary: final marks, closing quotes or parentheses (French puts a space
 # before "»"), then the whitespace that separates the sentences.
 _CLOSERS = r"""(?:\s*»|[”")])*"""
-_BOUNDARY = re.compile(rf"(?P<mark>[.!?…]+)(?P<close>{_CLOSERS})(?P<space>\s+)(?=\S)")
+# The look-behind and the possessive "++" make a run of marks one candidate, tried once:
+# without them "....x" restarts inside the run, quadratic in its length.
+_BOUNDARY = re.compile(rf"(?<![.!?…])(?P<mark>[.!?…]++)(?P<close>{_CLOSERS})(?P<space>\s+)(?=\S)")
 # What may start the next sentence, besides an uppercase letter or a digit ("©" opens a
 # photo credit glued to the last sentence).
 _OPENERS = frozenset('«“"—–©')

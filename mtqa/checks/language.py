@@ -22,7 +22,8 @@ _FRENCH_MARKERS = frozenset(
     "nous vous je tu lui y dont entre sans sous vers chez aussi encore déjà".split()
 )
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"|\([^)]*\)")
+# An opening mark stops the scan of the one before it, so unclosed marks cost linear time.
+_QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|\"[^\"]*\"|\([^()]*\)")
 
 
 @functools.cache

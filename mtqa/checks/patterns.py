@@ -23,6 +23,8 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import re._constants as sre
+import re._parser as _parser
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -127,8 +129,107 @@ def compile_rules(rules: Iterable[Rule]) -> list[CompiledRule]:
 
         regex = build(r.pattern, True)
         assert regex is not None
+        regex = _with_first_chars(regex)
         compiled.append(CompiledRule(r, regex, build(r.requires, False), build(r.unless, False)))
     return compiled
+
+
+_CATEGORIES = {
+    sre.CATEGORY_DIGIT: r"\d",
+    sre.CATEGORY_NOT_DIGIT: r"\D",
+    sre.CATEGORY_SPACE: r"\s",
+    sre.CATEGORY_NOT_SPACE: r"\S",
+    sre.CATEGORY_WORD: r"\w",
+    sre.CATEGORY_NOT_WORD: r"\W",
+}
+_ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
+_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
+
+
+class _Unbounded(Exception):
+    """The first character of a match cannot be told from the pattern."""
+
+
+def _class_item(op: object, av: object) -> str:
+    if op is sre.LITERAL:
+        return re.escape(chr(av))  # type: ignore[arg-type]
+    if op is sre.RANGE:
+        lo, hi = av  # type: ignore[misc]
+        return f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
+    if op is sre.CATEGORY and av in _CATEGORIES:
+        return _CATEGORIES[av]  # type: ignore[index]
+    raise _Unbounded
+
+
+def _first(items: Iterable[tuple[object, object]]) -> tuple[set[str], bool]:
+    """Character classes one of which the first consumed character matches, and whether the
+    sequence can match without consuming anything."""
+    classes: set[str] = set()
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue  # a look-around or anchor consumes nothing: the next item decides
+        if op is sre.LITERAL or op is sre.NOT_LITERAL:
+            classes.add(("[^{}]" if op is sre.NOT_LITERAL else "[{}]").format(_class_item(sre.LITERAL, av)))
+            return classes, False
+        if op is sre.IN:
+            negate = bool(av) and av[0][0] is sre.NEGATE  # type: ignore[index]
+            body = "".join(_class_item(o, a) for o, a in av[negate:])  # type: ignore[index]
+            classes.add(f"[^{body}]" if negate else f"[{body}]")
+            return classes, False
+        if op is sre.BRANCH:
+            nullable = False
+            for alternative in av[1]:  # type: ignore[index]
+                found, empty = _first(alternative)
+                classes |= found
+                nullable |= empty
+        elif op is sre.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av  # type: ignore[misc]
+            if add_flags or del_flags:
+                raise _Unbounded  # (?i:…) inside a case-sensitive rule: keep it simple
+            found, nullable = _first(sub)
+            classes |= found
+        elif op is sre.ATOMIC_GROUP:
+            found, nullable = _first(av)  # type: ignore[arg-type]
+            classes |= found
+        elif op in _REPEATS:
+            low, _high, sub = av  # type: ignore[misc]
+            found, empty = _first(sub)
+            classes |= found
+            nullable = low == 0 or empty
+        else:
+            raise _Unbounded  # ".", back-references, …
+        if not nullable:
+            return classes, False
+    return classes, True
+
+
+def _with_first_chars(regex: re.Pattern[str]) -> re.Pattern[str]:
+    """``regex`` behind a look-ahead on the characters a match can start with.
+
+    A pattern that opens on a look-behind (the word bound) is tried at every position of
+    the text; a first-character test rejects most positions at once, which makes rules
+    several times faster on text they cannot match, such as 100,000 dots. The result
+    matches exactly what ``regex`` matches. Uses the stdlib's regex parser (``re._parser``);
+    where it fails or the first character is open, ``regex`` is returned unchanged.
+    """
+    try:
+        classes, nullable = _first(_parser.parse(regex.pattern, regex.flags & ~re.UNICODE).data)
+    except Exception:  # _Unbounded, or a parser from another Python version
+        return regex
+    if nullable or not classes:
+        return regex
+    positive = sorted(k[1:-1] for k in classes if not k.startswith("[^"))
+    alternatives = ([f"[{''.join(positive)}]"] if positive else []) + sorted(
+        k for k in classes if k.startswith("[^")
+    )
+    return re.compile(f"(?=(?:{'|'.join(alternatives)}))(?:{regex.pattern})", regex.flags)
+
+
+def _context_allows(c: CompiledRule, sentence: str) -> bool:
+    """The rule's ``requires`` occurs in the sentence and its ``unless`` does not."""
+    if c.requires and not c.requires.search(sentence):
+        return False
+    return not (c.unless and c.unless.search(sentence))
 
 
 def sentence_at(doc: Document, starts: list[int], start: int, end: int) -> Sentence | None:
@@ -150,6 +251,9 @@ class PatternCheck:
     def run(self, doc: Document) -> Iterator[Finding]:
         starts = [s.start for s in doc.sentences]  # once per document, not per match
         for c in self.compiled:
+            # The sentence context is tested once per rule and sentence, not per match: a
+            # sentence of 4,000 "10 p.m." would otherwise be rescanned 4,000 times.
+            context_ok: dict[int, bool] = {}
             for m in c.regex.finditer(doc.text):
                 if m.end() == m.start():
                     continue
@@ -159,9 +263,10 @@ class PatternCheck:
                 rule = c.rule
                 if rule.kinds is not None and sentence.kind not in rule.kinds:
                     continue
-                if c.requires and not c.requires.search(sentence.text):
-                    continue
-                if c.unless and c.unless.search(sentence.text):
+                ok = context_ok.get(sentence.index)
+                if ok is None:
+                    ok = context_ok[sentence.index] = _context_allows(c, sentence.text)
+                if not ok:
                     continue
                 start, end = m.span("span") if "span" in c.regex.groupindex and m.group("span") else m.span()
                 text = doc.text[start:end]
