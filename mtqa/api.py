@@ -5,17 +5,23 @@ read → segment → check → score and return findings attached to sentences.
 from __future__ import annotations
 
 import bisect
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from mtqa import __version__
 from mtqa.checks import Check, build_checks
-from mtqa.checks.rulebook import pattern_codes
+from mtqa.checks.rulebook import pattern_codes, rule
 from mtqa.config import Config
-from mtqa.document import Document, Finding, InputFailure, Severity
+from mtqa.document import INTERNAL_ERROR, Document, Finding, InputFailure, Severity
+from mtqa.limits import MAX_FINDINGS_PER_DOCUMENT
 from mtqa.read import read_inputs
 from mtqa.score import SENTENCE_ALARM, NoScorer, Scorer, fuse
 from mtqa.segment import segment
+
+log = logging.getLogger(__name__)
+
+TOO_MANY_FINDINGS = "MTQA899"
 
 
 @dataclass
@@ -57,7 +63,7 @@ class Checker:
         for check in self.checks:
             findings.extend(check.run(doc))
         findings += _unclaimed(self.scorer.score(doc), findings)
-        _attach(doc, _merge(self._override(findings)))
+        _attach(doc, _capped(_merge(self._override(findings))))
         fuse(doc)
         return doc
 
@@ -83,7 +89,22 @@ class Checker:
             max_bytes=self.config.max_bytes,
             stdin=stdin,  # type: ignore[arg-type]
         ):
-            yield item if isinstance(item, InputFailure) else self.check(item)
+            yield item if isinstance(item, InputFailure) else self.check_isolated(item)
+
+    def check_isolated(self, doc: Document) -> Document | InputFailure:
+        """``check``, with any unexpected error turned into a failure of this document alone,
+        so that one bad article never loses the rest of a feed."""
+        try:
+            return self.check(doc)
+        except Exception as e:
+            log.debug("internal error while checking %s", doc.path, exc_info=True)
+            reason = " ".join(f"{type(e).__name__}: {e}".split())[:300]
+            return InputFailure(
+                doc.path,
+                f"{doc.path}: internal error while checking ({reason}); the other inputs were checked; "
+                "--debug shows the traceback",
+                INTERNAL_ERROR,
+            )
 
 
 def default_scorer() -> Scorer:
@@ -129,6 +150,28 @@ def _merge(findings: list[Finding]) -> list[Finding]:
         if key not in best or rank(f) > rank(best[key]):
             best[key] = f
     return sorted(best.values(), key=lambda f: (f.start, f.end, f.rule))
+
+
+def _capped(findings: list[Finding], limit: int = MAX_FINDINGS_PER_DOCUMENT) -> list[Finding]:
+    """At most ``limit`` findings, the most severe first; the rest become one MTQA899 finding
+    on the first one left out, as severe as the worst of them."""
+    if len(findings) <= limit:
+        return findings
+    ranked = sorted(findings, key=lambda f: (-f.severity, f.start, f.end, f.rule))
+    kept, dropped = ranked[:limit], ranked[limit:]
+    first = min(dropped, key=lambda f: (f.start, f.end))
+    r = rule(TOO_MANY_FINDINGS)
+    summary = Finding(
+        r.code,
+        r.category,
+        max(f.severity for f in dropped),
+        first.start,
+        first.end,
+        first.text,
+        r.message.replace("{count}", str(len(dropped))).replace("{limit}", str(limit)),
+        r.suggestions,
+    )
+    return sorted([*kept, summary], key=lambda f: (f.start, f.end, f.rule))
 
 
 def _attach(doc: Document, findings: list[Finding]) -> None:

@@ -5,6 +5,7 @@ Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage 
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -29,6 +30,18 @@ app = typer.Typer(
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"mtqa: error: {message}", err=True)
     return typer.Exit(EXIT_ERROR)
+
+
+def _log_to_stderr() -> None:
+    """``--debug``: mtqa's log, tracebacks included, to this run's stderr."""
+    logger = logging.getLogger("mtqa")
+    for old in [h for h in logger.handlers if getattr(h, "mtqa_debug", False)]:
+        logger.removeHandler(old)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("mtqa: debug: %(message)s"))
+    handler.mtqa_debug = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
 
 
 def _version(value: bool) -> None:
@@ -97,12 +110,17 @@ def check(
     no_model: Annotated[
         bool, typer.Option("--no-model", help="Rules only: skip the quality-estimation model.")
     ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Log the traceback of an internal error to stderr.")
+    ] = False,
 ) -> None:
     """Check articles and report the sentences that look mistranslated."""
     from mtqa.api import Checker
     from mtqa.qe.errors import ModelError
     from mtqa.report import renderer
 
+    if debug:
+        _log_to_stderr()
     try:
         cfg = _settings(config, fail_on, select, ignore, encoding, max_bytes)
         cfg.model = cfg.model and not no_model

@@ -13,6 +13,7 @@ from typing import Any
 
 from mtqa.checks.rulebook import Rule
 from mtqa.document import Severity
+from mtqa.limits import MAX_BYTES
 
 
 class ConfigError(ValueError):
@@ -26,7 +27,7 @@ class Config:
     ignore: tuple[str, ...] = ()
     severity: dict[str, Severity] = field(default_factory=dict)  # per-code overrides
     encoding: str | None = None
-    max_bytes: int = 5_000_000
+    max_bytes: int = MAX_BYTES
     # Share of a document's sentences that must look French, or the input is rejected.
     min_french_share: float = 0.5
     model: bool = True  # run the quality-estimation model (``--no-model``: rules only)

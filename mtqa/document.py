@@ -71,6 +71,9 @@ class Sentence:
     kind: SegmentKind = SegmentKind.SENTENCE
     findings: list[Finding] = field(default_factory=list)
     score: float | None = None
+    # How the QE model read the sentence (with-source, french-only, windows: N, skipped: why);
+    # None when no model ran or the sentence is not one it scores (datelines, under 3 words).
+    model_input: str | None = None
 
     @property
     def status(self) -> Status:
@@ -99,10 +102,14 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class InputFailure:
-    """An input that could not be read; reported, never raised past the batch."""
+    """An input that could not be read or checked; reported, never raised past the batch."""
 
     path: str
     message: str
+    code: str = "input-error"  # or INTERNAL_ERROR: mtqa failed on an input it had read
+
+
+INTERNAL_ERROR = "internal-error"
 
 
 def status_of(findings: list[Finding]) -> Status:

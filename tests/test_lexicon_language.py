@@ -20,13 +20,13 @@ def test_plain_english_is_recognised_without_langdetect(monkeypatch: pytest.Monk
         raise AssertionError("langdetect should not be needed for plain English")
 
     monkeypatch.setattr(language, "detect", no_langdetect)
-    language.foreign_language.cache_clear()
+    language._foreign_language_cached.cache_clear()
     found = language.foreign_language("The president said on Monday that the talks would resume next week.")
     assert found is not None and found[0] == "en"
 
 
 def test_french_and_doubtful_text_are_not_shortcut() -> None:
-    language.foreign_language.cache_clear()
+    language._foreign_language_cached.cache_clear()
     assert language.foreign_language("Le président a annoncé lundi la reprise des négociations.") is None
     # Not plain English (German): langdetect decides.
     found = language.foreign_language("Der Präsident kündigte am Montag an, dass die Gespräche weitergehen.")

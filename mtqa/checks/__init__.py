@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
-from mtqa.checks.rulebook import Rule, all_rules
+from mtqa.checks.rulebook import PIPELINE, Rule, all_rules
 from mtqa.document import Document, Finding
 
 
@@ -44,7 +44,7 @@ def build_checks(enabled: Callable[[Rule], bool]) -> list[Check]:
     """One instance per check family, given only its enabled rules."""
     by_check: dict[str, list[Rule]] = {}
     for rule in all_rules():
-        if enabled(rule) and rule.check != "model":  # the scorer emits those
+        if enabled(rule) and rule.check not in ("model", PIPELINE):  # emitted by the scorer, the pipeline
             by_check.setdefault(rule.check, []).append(rule)
     registry = _registry()
     unknown = set(by_check) - set(registry)

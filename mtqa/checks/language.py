@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from mtqa import lexicon
 from mtqa.checks.rulebook import Rule
 from mtqa.document import Document, Finding, SegmentKind, Sentence
+from mtqa.limits import MAX_WORD_CHARS
 
 # Function words frequent in French and absent from English (no "a", "on", "en").
 _FRENCH_MARKERS = frozenset(
@@ -55,9 +56,19 @@ def french_marker_share(tokens: list[str]) -> float:
     return sum(1 for t in tokens if t.lower() in _FRENCH_MARKERS) / len(tokens)
 
 
-@functools.lru_cache(maxsize=4096)
 def foreign_language(text: str) -> tuple[str, float] | None:
     """(language, probability) when ``text`` is confidently not French, else None."""
+    # Asked twice per sentence (document gate, then the check); long texts are not worth
+    # keeping in memory for that.
+    return _foreign_language_cached(text) if len(text) <= 2_000 else _foreign_language(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _foreign_language_cached(text: str) -> tuple[str, float] | None:
+    return _foreign_language(text)
+
+
+def _foreign_language(text: str) -> tuple[str, float] | None:
     tokens = words(text)
     letters = sum(len(t) for t in tokens)
     if len(tokens) < 4 or letters < 20:
@@ -126,6 +137,8 @@ _LANGUAGE_NAMES = {
 @functools.lru_cache(maxsize=65536)
 def _is_englishish(token: str) -> bool:
     """An English word that is not also ordinary French (loanwords such as week-end pass)."""
+    if len(token) > MAX_WORD_CHARS:
+        return False
     low = token.lower()
     en = lexicon.english_frequency(low)
     if en < 3.0:

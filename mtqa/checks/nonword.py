@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from mtqa import lexicon
 from mtqa.checks.rulebook import Rule
 from mtqa.document import Document, Finding, SegmentKind
+from mtqa.limits import MAX_WORD_CHARS
 
 _TOKEN = re.compile(r"(?<![\w@#/.-])[^\W\d_]+(?:-[^\W\d_]+)*(?![\w@/])")
 _ELISION = re.compile(r"^(?:[ldjmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.IGNORECASE)
@@ -52,7 +53,7 @@ def edit_distance(a: str, b: str) -> int:
 
 @functools.lru_cache(maxsize=65536)
 def is_unknown(word: str) -> bool:
-    if len(word) < 5 or not word.islower():
+    if not 5 <= len(word) <= MAX_WORD_CHARS or not word.islower():
         return False
     if lexicon.is_french_word(word):
         return False

@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 from tokenizers import Tokenizer
 
+from mtqa.limits import MODEL_WINDOW_TOKENS
+
 if TYPE_CHECKING:
     import torch
     from transformers import PreTrainedTokenizerFast
 
-MAX_TOKENS = 192
+MAX_TOKENS = MODEL_WINDOW_TOKENS
 SOURCE_SHARE = 0.5
 
 

@@ -21,6 +21,12 @@ import numpy as np
 from mtqa.align import aligned_sources, content_sentences
 from mtqa.checks.rulebook import Rule, all_rules
 from mtqa.document import Document, Finding, Sentence, Severity
+from mtqa.limits import (
+    MODEL_MAX_DOCUMENT_CHARS,
+    MODEL_MAX_SENTENCE_TOKENS,
+    MODEL_WINDOW_OVERLAP,
+    MODEL_WINDOW_TOKENS,
+)
 from mtqa.qe.dataset import Example, tokenize
 from mtqa.qe.errors import ModelError
 from mtqa.score import SENTENCE_ALARM, SPAN_ALARM
@@ -87,8 +93,57 @@ class RawOutput:
 
 @dataclass(frozen=True)
 class Prediction:
-    error_probability: float
+    error_probability: float | None  # None when the sentence was too long to score
     spans: list[tuple[int, int, float]]  # character spans in the sentence, with their BAD probability
+    mode: str = "french-only"  # how the model read it: with-source, french-only, windows: N, skipped: …
+
+
+@dataclass(frozen=True)
+class _Plan:
+    mode: str
+    pieces: list[tuple[int, Example]]  # (character offset in the sentence, what the model reads)
+
+
+def _windows(text: str, offsets: list[tuple[int, int]], size: int, overlap: int) -> list[tuple[int, int]]:
+    """Character spans of overlapping windows of at most ``size`` tokens, cut between words
+    where a word boundary lies in the window's second half. Each window moves on by at least
+    ``size // 2 - overlap`` tokens, so the count is linear in the sentence's length."""
+
+    def word_start(k: int) -> bool:
+        s = offsets[k][0]  # a word's first piece may or may not include the space before it
+        return s == 0 or text[s].isspace() or text[s - 1].isspace()
+
+    def start_of(k: int) -> int:
+        s = offsets[k][0]
+        return s + 1 if text[s].isspace() and s + 1 < offsets[k][1] else s
+
+    n, i, spans = len(offsets), 0, []
+    while True:
+        j = min(n, i + size)
+        if j < n:
+            k = j
+            while k > i + size // 2 and not word_start(k):
+                k -= 1
+            j = k if word_start(k) else j
+        spans.append((start_of(i), offsets[j - 1][1]))
+        if j >= n:
+            return spans
+        k = nxt = max(i + 1, j - overlap)
+        while k < j and not word_start(k):
+            k += 1
+        i = k if k < j else nxt
+
+
+def _merge_spans(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """Spans from overlapping windows, merged where they overlap or touch."""
+    merged: list[list[float]] = []
+    for s, e, p in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+            merged[-1][2] = max(merged[-1][2], p)
+        else:
+            merged.append([s, e, p])
+    return [(int(s), int(e), p) for s, e, p in merged]
 
 
 class QEScorer:
@@ -141,14 +196,43 @@ class QEScorer:
         return [o for o in out if o is not None]
 
     def predict(self, sentences: list[str], sources: list[str | None]) -> list[Prediction]:
+        """One prediction per sentence, however long: each is read with its source when the
+        pair fits the model's window, alone when only the French fits, in overlapping
+        windows when even that is too long, and not at all past MODEL_MAX_SENTENCE_TOKENS."""
         cal = self.meta.get("calibration", {"a": 1.0, "b": 0.0})
-        examples = [Example(fr, en, ()) for fr, en in zip(sentences, sources, strict=True)]
-        out = []
-        for text, r in zip(sentences, self.raw(examples), strict=True):
-            p_err = _sigmoid(cal["a"] * r.sentence_logit + cal["b"])
+        plans = [self._plan(fr, en) for fr, en in zip(sentences, sources, strict=True)]
+        pieces = [(i, start, ex) for i, plan in enumerate(plans) for start, ex in plan.pieces]
+        raws = self.raw([ex for _, _, ex in pieces])
+        p_err: list[float] = [0.0] * len(sentences)
+        spans: list[list[tuple[int, int, float]]] = [[] for _ in sentences]
+        for (i, start, ex), r in zip(pieces, raws, strict=True):
+            p_err[i] = max(p_err[i], _sigmoid(cal["a"] * r.sentence_logit + cal["b"]))
             probs = [_sigmoid(x) for x in r.token_logits]
-            out.append(Prediction(p_err, self._spans(text, r.offsets, probs)))
-        return out
+            spans[i] += [(start + s, start + e, p) for s, e, p in self._spans(ex.fr, r.offsets, probs)]
+        return [
+            Prediction(p_err[i] if plan.pieces else None, _merge_spans(spans[i]), plan.mode)
+            for i, plan in enumerate(plans)
+        ]
+
+    def token_offsets(self, text: str) -> list[tuple[int, int]]:
+        """Character span of every token of ``text``, untruncated (``tokenize`` truncates)."""
+        self.tokenizer.no_truncation()
+        return self.tokenizer.encode(text, add_special_tokens=False).offsets
+
+    def _plan(self, fr: str, en: str | None) -> _Plan:
+        """How the model reads one sentence (see ``predict``)."""
+        fr_tokens = self.token_offsets(fr)
+        n = len(fr_tokens)
+        if n + 2 > MODEL_WINDOW_TOKENS or not en:
+            pass
+        elif n + len(self.token_offsets(en)) + 4 <= MODEL_WINDOW_TOKENS:
+            return _Plan("with-source", [(0, Example(fr, en, ()))])
+        if n + 2 <= MODEL_WINDOW_TOKENS:
+            return _Plan("french-only", [(0, Example(fr, None, ()))])
+        if n > MODEL_MAX_SENTENCE_TOKENS:
+            return _Plan(f"skipped: {n} tokens, over the model's limit of {MODEL_MAX_SENTENCE_TOKENS}", [])
+        windows = _windows(fr, fr_tokens, MODEL_WINDOW_TOKENS - 10, MODEL_WINDOW_OVERLAP)
+        return _Plan(f"windows: {len(windows)}", [(s, Example(fr[s:e], None, ())) for s, e in windows])
 
     def _spans(
         self, text: str, offsets: list[tuple[int, int]], probs: list[float]
@@ -173,12 +257,20 @@ class QEScorer:
 
     def score(self, doc: Document) -> list[Finding]:
         targets = content_sentences(doc)
+        sources = aligned_sources(doc, targets)
+        # Past the document budget, sentences keep their rule findings but get no score.
+        within = [k for k, s in enumerate(targets) if s.start < MODEL_MAX_DOCUMENT_CHARS]
+        for s in targets[len(within) :]:
+            s.model_input = f"skipped: past the model's first {MODEL_MAX_DOCUMENT_CHARS:,} characters"
+        targets, sources = [targets[k] for k in within], [sources[k] for k in within]
         if not targets:
             return []
-        sources = aligned_sources(doc, targets)
         preds = self.predict([s.text for s in targets], sources)
         findings: list[Finding] = []
         for s, p in zip(targets, preds, strict=True):
+            s.model_input = p.mode
+            if p.error_probability is None:
+                continue
             s.score = round(1.0 - p.error_probability, 4)
             findings += self._findings(s, p)
         return findings
@@ -188,7 +280,7 @@ class QEScorer:
         for start, end, prob in p.spans:
             sev = Severity.MAJOR if prob >= 0.85 else Severity.MINOR
             out.append(self._finding(self.span_rule, s, start, end, sev))
-        if not out and p.error_probability >= self.thresholds["warn"]:
+        if not out and p.error_probability is not None and p.error_probability >= self.thresholds["warn"]:
             sev = Severity.MAJOR if p.error_probability >= self.thresholds["fail"] else Severity.MINOR
             out.append(self._finding(self.sentence_rule, s, 0, len(s.text), sev))
         return out

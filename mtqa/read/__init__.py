@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from mtqa.document import Document, InputFailure
+from mtqa.limits import MAX_BYTES
 from mtqa.read.decode import InputError, check_encoding, decode, size_text
 from mtqa.read.feed import looks_like_feed, parse_feed_text, read_feed
 from mtqa.read.html import extract_article
@@ -31,7 +32,7 @@ def read_inputs(
     paths: list[str],
     *,
     encoding: str | None = None,
-    max_bytes: int = 5_000_000,
+    max_bytes: int = MAX_BYTES,
     stdin: BinaryIO | None = None,
 ) -> Iterator[Document | InputFailure]:
     """Yield one Document per article, or an InputFailure per input that cannot be read.

@@ -34,6 +34,7 @@ def _sentence(s: Sentence) -> dict[str, Any]:
         "text": s.text,
         "status": str(s.status),
         "score": s.score,
+        "model_input": s.model_input,
         "kind": str(s.kind),
         "paragraph": s.paragraph,
         "findings": [_finding(f) for f in s.findings],
@@ -70,7 +71,7 @@ def to_dict(run: Run) -> dict[str, Any]:
             "config": run.config.source,
         },
         "documents": [_document(d) for d in run.documents],
-        "errors": [{"path": f.path, "message": f.message} for f in run.failures],
+        "errors": [{"path": f.path, "message": f.message, "code": f.code} for f in run.failures],
         "summary": {
             "documents": len(run.documents),
             "sentences": sum(len(d.sentences) for d in run.documents),
