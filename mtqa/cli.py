@@ -9,13 +9,16 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mtqa import __version__
 from mtqa.cache import write_atomic
 from mtqa.config import Config, ConfigError, load_config, parse_fail_on
+
+if TYPE_CHECKING:
+    from mtqa.checks.rulebook import Rule
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -66,8 +69,10 @@ def _settings(
     ignore: str | None,
     encoding: str | None,
     max_bytes: int | None,
+    house_style: bool = False,
 ) -> Config:
     cfg = load_config(explicit=config_file)
+    cfg.house_style = cfg.house_style or house_style
     if fail_on is not None:
         cfg.fail_on = parse_fail_on(fail_on)
     if select:
@@ -113,6 +118,12 @@ def check(
     debug: Annotated[
         bool, typer.Option("--debug", help="Log the traceback of an internal error to stderr.")
     ] = False,
+    house_style: Annotated[
+        bool,
+        typer.Option(
+            "--house-style", help="Also flag typography and usage newsrooms disagree on (straight quotes…)."
+        ),
+    ] = False,
 ) -> None:
     """Check articles and report the sentences that look mistranslated."""
     from mtqa.api import Checker
@@ -122,7 +133,7 @@ def check(
     if debug:
         _log_to_stderr()
     try:
-        cfg = _settings(config, fail_on, select, ignore, encoding, max_bytes)
+        cfg = _settings(config, fail_on, select, ignore, encoding, max_bytes, house_style)
         cfg.model = cfg.model and not no_model
         render = renderer(fmt)
         checker = Checker(cfg)
@@ -165,10 +176,14 @@ def list_rules(
     for r in all_rules():
         if r.default_on or all_rules_:
             first = r.doc.split(". ")[0].rstrip(".") + "."
-            table.add_row(
-                r.code, r.category, str(r.severity), "yes" if r.default_on else "opt-in", r.name, first
-            )
+            table.add_row(r.code, r.category, str(r.severity), _availability(r), r.name, first)
     Console(width=max(120, Console().width), highlight=False).print(table)
+
+
+def _availability(r: Rule) -> str:
+    if r.default_on:
+        return "on"
+    return "house-style" if r.house_style else "opt-in"
 
 
 @app.command()
@@ -182,7 +197,7 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. MTQA401.
         raise _fail(f"no rule {code!r}; `mtqa rules` lists them") from None
     lines = [
         f"{r.code} {r.name}",
-        f"category: {r.category} · severity: {r.severity} · {'on' if r.default_on else 'opt-in'} by default",
+        f"category: {r.category} · severity: {r.severity} · {_availability(r)} by default",
         "",
         r.doc,
         "",

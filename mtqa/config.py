@@ -1,7 +1,8 @@
 """Settings: defaults, then ``[tool.mtqa]`` in pyproject.toml or an ``mtqa.toml``, then CLI flags.
 
 Rule selection follows Ruff: codes or code prefixes in ``select`` turn rules on (also
-rules that are off by default, such as house-style choices), ``ignore`` turns them off.
+rules that are off by default), ``ignore`` turns them off. ``house-style = true`` turns on
+every house-style rule: typography and usage that French newsrooms disagree on.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class Config:
     # Share of a document's sentences that must look French, or the input is rejected.
     min_french_share: float = 0.5
     model: bool = True  # run the quality-estimation model (``--no-model``: rules only)
+    # The house-style preset: also flag what French newsrooms disagree on (see Rule.house_style).
+    house_style: bool = False
     source: str = "defaults"
 
     def enabled(self, rule: Rule) -> bool:
@@ -39,7 +42,7 @@ class Config:
 
         if hits(self.ignore):
             return False
-        return rule.default_on or hits(self.select)
+        return rule.default_on or hits(self.select) or (self.house_style and rule.house_style)
 
 
 def parse_fail_on(value: str) -> Severity | None:
@@ -54,7 +57,10 @@ def parse_fail_on(value: str) -> Severity | None:
 
 def _from_table(table: dict[str, Any], source: str) -> Config:
     cfg = Config(source=source)
-    known = {"fail-on", "select", "ignore", "severity", "encoding", "max-bytes", "min-french-share", "model"}
+    known = {
+        "fail-on", "select", "ignore", "severity", "encoding", "max-bytes", "min-french-share", "model",
+        "house-style",
+    }  # fmt: skip
     unknown = set(table) - known
     if unknown:
         raise ConfigError(f"{source}: unknown setting(s) {', '.join(sorted(unknown))}")
@@ -70,6 +76,7 @@ def _from_table(table: dict[str, Any], source: str) -> Config:
     cfg.max_bytes = int(table.get("max-bytes", cfg.max_bytes))
     cfg.min_french_share = float(table.get("min-french-share", cfg.min_french_share))
     cfg.model = bool(table.get("model", cfg.model))
+    cfg.house_style = bool(table.get("house-style", cfg.house_style))
     return cfg
 
 

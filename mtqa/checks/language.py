@@ -82,6 +82,8 @@ def _foreign_language(text: str) -> tuple[str, float] | None:
     if french == 0 and english >= 4 and markers == 0:
         # Plain English, the usual leftover of MT: no need to load langdetect's 55 profiles.
         return "en", 1.0
+    if sum(1 for t in tokens if t.islower() and len(t) >= 3) < 3:
+        return None  # names, acronyms and credits (« ERIC DUPONT/Hans Lucas via AFP »): nothing to detect
     probs = detect(text)
     if not probs:
         return None

@@ -11,6 +11,8 @@ from mtqa.checks.language import foreign_language
 from mtqa.checks.rulebook import Rule
 from mtqa.document import Document, Finding, SegmentKind, Sentence
 
+UNBALANCED_QUOTES, QUOTE_AT_TEXT_EDGE = "MTQA751", "MTQA752"
+
 
 def _paragraphs(doc: Document) -> list[list[Sentence]]:
     paras: dict[int, list[Sentence]] = {}
@@ -43,7 +45,7 @@ class QuoteBalanceCheck:
     name = "quotes"
 
     def __init__(self, rules: list[Rule]) -> None:
-        self.rule = rules[0]
+        self.rules = {r.code: r for r in rules}
 
     def run(self, doc: Document) -> Iterator[Finding]:
         paras = _paragraphs(doc)
@@ -57,13 +59,20 @@ class QuoteBalanceCheck:
                         opened_at = m.start()
                     depth += 1
                 elif depth == 0:
-                    yield _finding(self.rule, doc, start + m.start(), start + m.end())
+                    # A » in the first paragraph closes a quotation cut off before the text began.
+                    yield from self._emit(doc, start + m.start(), cut=i == 0)
                 else:
                     depth -= 1
             if depth > 0:
                 continued = i + 1 < len(paras) and doc.text[paras[i + 1][0].start :].lstrip().startswith("«")
                 if not continued:
-                    yield _finding(self.rule, doc, start + opened_at, start + opened_at + 1)
+                    # In the last paragraph, the text (an excerpt, a feed item) may end mid-quotation.
+                    yield from self._emit(doc, start + opened_at, cut=i == len(paras) - 1)
+
+    def _emit(self, doc: Document, pos: int, cut: bool) -> Iterator[Finding]:
+        rule = self.rules.get(QUOTE_AT_TEXT_EDGE if cut else UNBALANCED_QUOTES)
+        if rule is not None:
+            yield _finding(rule, doc, pos, pos + 1)
 
 
 _NAME_LINE = re.compile(r"^(?:[A-ZÀ-Ý][\w'’.-]+)(?: (?:[A-ZÀ-Ý][\w'’.-]+|de|da|van|von|bin|ben|al|el)){1,3}$")

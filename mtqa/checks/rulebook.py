@@ -73,6 +73,9 @@ class Rule:
     kinds: frozenset[SegmentKind] | None = None  # segment kinds it applies to (None: all)
     case_sensitive: bool = False
     default_on: bool = True
+    # A choice French-language newsrooms disagree on (straight quotes, « tarifs » for tariffs):
+    # off by default, on with the ``house-style`` preset.
+    house_style: bool = False
     file: str = ""
     lists: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
 
@@ -114,7 +117,8 @@ def _rule_from(entry: dict[str, Any], file: str, lists: dict[str, tuple[str, ...
         unless=entry.get("unless"),
         kinds=frozenset(SegmentKind(k) for k in kinds) if kinds else None,
         case_sensitive=bool(entry.get("case_sensitive", False)),
-        default_on=bool(entry.get("default_on", True)),
+        default_on=bool(entry.get("default_on", not entry.get("house_style", False))),
+        house_style=bool(entry.get("house_style", False)),
         file=file,
         lists=lists,
     )
