@@ -19,7 +19,7 @@ from gather import RECORDS
 
 def main() -> None:
     files = sorted(RECORDS.glob("*.jsonl"))
-    recs = {f: [json.loads(line) for line in f.read_text(encoding="utf-8").splitlines() if line.strip()] for f in files}
+    recs = {f: [json.loads(x) for x in f.read_text("utf-8").splitlines() if x.strip()] for f in files}
     every = [r for rs in recs.values() for r in rs]
     fixed = {r["site"]: r["split"] for r in every if r.get("split")}
     slice_of = {r["site"]: r["id"].split("-")[0] for r in every}
