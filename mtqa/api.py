@@ -62,7 +62,7 @@ class Checker:
         findings: list[Finding] = []
         for check in self.checks:
             findings.extend(check.run(doc))
-        findings += _unclaimed(self.scorer.score(doc), findings)
+        findings += _unclaimed(doc, self.scorer.score(doc), findings)
         _attach(doc, _capped(_merge(self._override(findings))))
         fuse(doc)
         return doc
@@ -114,17 +114,23 @@ def default_scorer() -> Scorer:
     return load_scorer()
 
 
-def _unclaimed(model: list[Finding], rules: list[Finding]) -> list[Finding]:
+def _unclaimed(doc: Document, model: list[Finding], rules: list[Finding]) -> list[Finding]:
     """The model findings that no rule finding already explains.
 
+    - In a sentence a rule identifies as page furniture (a credit, a share button, a
+      timestamp), a model alarm says nothing about the translation: dropped.
     - A span on words a rule flagged: the rule's message (and suggestion) is the better one,
       so the two merge into the rule's.
     - A whole-sentence alarm (MTQA902) is explained only by a major rule finding in the
       sentence: a stray typography or style point does not account for a sentence the model
       reads as mistranslated, and the editor should still look at the whole of it.
     """
+    starts = [s.start for s in doc.sentences]
+    furniture = {_sentence_index(starts, r.start) for r in rules if r.category == "boilerplate"}
     out = []
     for m in model:
+        if _sentence_index(starts, m.start) in furniture:
+            continue
         overlapping = [r for r in rules if r.start < m.end and m.start < r.end]
         if m.rule == SENTENCE_ALARM:
             explained = any(r.severity >= Severity.MAJOR for r in overlapping)
@@ -174,12 +180,16 @@ def _capped(findings: list[Finding], limit: int = MAX_FINDINGS_PER_DOCUMENT) -> 
     return sorted([*kept, summary], key=lambda f: (f.start, f.end, f.rule))
 
 
+def _sentence_index(starts: list[int], offset: int) -> int:
+    """The sentence a finding starting at ``offset`` belongs to (``starts``: sentence starts)."""
+    return max(bisect.bisect_right(starts, offset) - 1, 0)
+
+
 def _attach(doc: Document, findings: list[Finding]) -> None:
     starts = [s.start for s in doc.sentences]
     for f in findings:
-        i = max(bisect.bisect_right(starts, f.start) - 1, 0)
         if doc.sentences:
-            doc.sentences[i].findings.append(f)
+            doc.sentences[_sentence_index(starts, f.start)].findings.append(f)
 
 
 def check_text(text: str, config: Config | None = None, path: str = "<text>") -> Document:

@@ -288,11 +288,10 @@ def test_addition_marks_only_inserted_words() -> None:
 
 
 def test_typography() -> None:
-    for c in run("typography", "« Nous ne céderons pas », a déclaré le ministre.", seeds=range(5)):
-        assert c.bad_text in (["“", "”"], ['"', '"'])
-        assert c.fr.endswith(", a déclaré le ministre.")
+    # House style (quotes, a glued colon or %) is not an error the model should learn.
+    assert C.typography("« Nous ne céderons pas », a-t-il dit : non.", None, random.Random(0)) is None
     for c in run("typography", "L'inflation a ralenti à 2,2 % en octobre.", seeds=range(10)):
-        assert c.bad_text[0] in ("2.2%", "2,2%", "Octobre")
+        assert c.bad_text[0] in ("2.2%", "Octobre")
     for c in run("typography", "Le vote aura lieu le 13 novembre à 10 h.", seeds=range(10)):
         assert c.bad_text[0] in ("Nov. 13", "novembre 13", "13th novembre", "10 a.m", "10:00", "Novembre")
         assert ".." not in c.fr

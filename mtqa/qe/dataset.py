@@ -23,6 +23,7 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from mtqa.limits import MODEL_WINDOW_TOKENS
+from mtqa.qe.normalize import normalize, to_original
 
 if TYPE_CHECKING:
     import torch
@@ -143,7 +144,11 @@ def tokenize(tokenizer: Tokenizer | PreTrainedTokenizerFast, examples: Sequence[
     raw.enable_truncation(MAX_TOKENS, strategy="only_first")
     raw.no_padding()
     pad_id = raw.token_to_id("<pad>")
-    rows = raw.encode_batch([(e.en, e.fr) if e.en else e.fr for e in examples])
+    # The model reads one typography (mtqa.qe.normalize); offsets map back to the text as written.
+    french = [normalize(e.fr) for e in examples]
+    rows = raw.encode_batch(
+        [(normalize(e.en)[0], fr) if e.en else fr for e, (fr, _) in zip(examples, french, strict=True)]
+    )
     width = max(len(r.ids) for r in rows)
     n = len(rows)
     input_ids = np.full((n, width), pad_id, dtype=np.int64)
@@ -151,7 +156,7 @@ def tokenize(tokenizer: Tokenizer | PreTrainedTokenizerFast, examples: Sequence[
     target = np.zeros((n, width), dtype=np.int64)
     labels = np.full((n, width), -100, dtype=np.float32)
     offsets: list[list[tuple[int, int]]] = []
-    for i, (row, ex) in enumerate(zip(rows, examples, strict=True)):
+    for i, (row, ex, (_, origin)) in enumerate(zip(rows, examples, french, strict=True)):
         input_ids[i, : len(row.ids)] = row.ids
         attention[i, : len(row.ids)] = 1
         french_seq = 1 if ex.en else 0
@@ -160,6 +165,7 @@ def tokenize(tokenizer: Tokenizer | PreTrainedTokenizerFast, examples: Sequence[
             if sid != french_seq or e <= s:
                 row_offsets.append((0, 0))
                 continue
+            s, e = to_original(origin, s, e)
             row_offsets.append((s, e))
             target[i, j] = 1
             labels[i, j] = float(any(s < be and bs < e for bs, be in ex.bad))

@@ -29,6 +29,7 @@ from mtqa.limits import (
 )
 from mtqa.qe.dataset import Example, tokenize
 from mtqa.qe.errors import ModelError
+from mtqa.qe.normalize import normalize, to_original
 from mtqa.score import SENTENCE_ALARM, SPAN_ALARM
 
 MODEL_FILE = "qe.safetensors"
@@ -215,9 +216,13 @@ class QEScorer:
         ]
 
     def token_offsets(self, text: str) -> list[tuple[int, int]]:
-        """Character span of every token of ``text``, untruncated (``tokenize`` truncates)."""
-        self.tokenizer.no_truncation()
-        return self.tokenizer.encode(text, add_special_tokens=False).offsets
+        """Span in ``text`` of every token the model reads (of its normalised form), untruncated."""
+        normal, origin = normalize(text)
+        self.tokenizer.no_truncation()  # ``tokenize`` truncates
+        return [
+            to_original(origin, s, e)
+            for s, e in self.tokenizer.encode(normal, add_special_tokens=False).offsets
+        ]
 
     def _plan(self, fr: str, en: str | None) -> _Plan:
         """How the model reads one sentence (see ``predict``)."""
