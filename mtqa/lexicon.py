@@ -78,6 +78,11 @@ def english_frequency(word: str) -> float:
     return zipf_frequency(word.lower(), "en")
 
 
+def frequency(word: str, lang: str) -> float:
+    """wordfreq's Zipf frequency of ``word`` in language ``lang`` (0 when unknown)."""
+    return zipf_frequency(word.lower(), lang)
+
+
 @functools.cache
 def analyses(form: str) -> tuple[tuple[str, str, str], ...]:
     """DELA analyses of a form as (lemma, POS, features), e.g. ('prendre', 'V', 'Kms')."""

@@ -133,6 +133,7 @@ _LANGUAGE_NAMES = {
     "ms": "malais",
     "tl": "tagalog",
     "ru": "russe",
+    "vi": "vietnamien",
 }
 
 
@@ -164,8 +165,21 @@ class UntranslatedCheck:
                 rule = self.rules["MTQA101"]
                 lang = _LANGUAGE_NAMES.get(found[0], found[0])
                 yield _finding(rule, s.start, s.end, s.text, rule.message.replace("{language}", lang))
-            elif not found and "MTQA102" in self.rules:
-                yield from self._english_runs(s, self.rules["MTQA102"])
+            elif not found:
+                if "MTQA102" in self.rules:
+                    yield from self._english_runs(s, self.rules["MTQA102"])
+                if "MTQA103" in self.rules:
+                    yield from self._source_words(s, self.rules["MTQA103"])
+
+    def _source_words(self, s: Sentence, rule: Rule) -> Iterator[Finding]:
+        """Words of a source language other than English, left untranslated."""
+        masked = _QUOTED.sub(lambda m: " " * len(m.group()), s.text)
+        for m in _WORD.finditer(masked):
+            lang = source_language_of(m.group())
+            if lang:
+                text = s.text[m.start() : m.end()]
+                message = rule.message.replace("{match}", text).replace("{language}", _LANGUAGE_NAMES[lang])
+                yield _finding(rule, s.start + m.start(), s.start + m.end(), text, message)
 
     def _english_runs(self, s: Sentence, rule: Rule) -> Iterator[Finding]:
         """Runs of three or more English words inside a French sentence, outside quotes and names."""
@@ -180,6 +194,28 @@ class UntranslatedCheck:
                 text = s.text[run[0].start() : run[-1].end()]
                 yield _finding(rule, start, end, text, rule.message.replace("{match}", text))
             run = []
+
+
+# Languages much MT into French comes from, whose words wordfreq knows and French does not share.
+SOURCE_LANGUAGES = ("id", "vi")
+
+
+@functools.lru_cache(maxsize=65536)
+def source_language_of(token: str) -> str | None:
+    """The language a lower-case word belongs to when it is a word of a SOURCE_LANGUAGES
+    language and not of French or English; else None."""
+    if len(token) < 3 or len(token) > MAX_WORD_CHARS or not token.islower():
+        return None
+    word = re.sub(r"^[^\W\d_]{1,2}['’]", "", token)  # « l'infaq »
+    if len(word) < 3 or lexicon.is_french_word(word):
+        return None
+    fr = lexicon.french_frequency(word)
+    if fr >= 1.5 or lexicon.english_frequency(word) >= 3.0:
+        return None
+    for lang in SOURCE_LANGUAGES:
+        if (f := lexicon.frequency(word, lang)) >= 3.0 and f > fr + 1.5:
+            return lang
+    return None
 
 
 def _finding(rule: Rule, start: int, end: int, text: str, message: str) -> Finding:
