@@ -17,6 +17,7 @@ from mtqa.document import INTERNAL_ERROR, Document, Finding, InputFailure, Sever
 from mtqa.limits import MAX_FINDINGS_PER_DOCUMENT
 from mtqa.read import read_inputs
 from mtqa.score import SENTENCE_ALARM, NoScorer, Scorer, fuse
+from mtqa.score.triage import triage
 from mtqa.segment import segment
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class Checker:
         findings += _unclaimed(doc, self.scorer.score(doc), findings)
         _attach(doc, _capped(_merge(self._override(findings))))
         fuse(doc)
+        doc.triage = triage(doc)
         return doc
 
     def _override(self, findings: list[Finding]) -> list[Finding]:

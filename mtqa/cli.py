@@ -124,6 +124,9 @@ def check(
             "--house-style", help="Also flag typography and usage newsrooms disagree on (straight quotes…)."
         ),
     ] = False,
+    sort: Annotated[
+        str, typer.Option(help="Order of the articles: input, or triage (the ones most in need first).")
+    ] = "input",
 ) -> None:
     """Check articles and report the sentences that look mistranslated."""
     from mtqa.api import Checker
@@ -136,8 +139,12 @@ def check(
         cfg = _settings(config, fail_on, select, ignore, encoding, max_bytes, house_style)
         cfg.model = cfg.model and not no_model
         render = renderer(fmt)
+        if sort not in ("input", "triage"):
+            raise ValueError(f"--sort must be input or triage, not {sort!r}")
         checker = Checker(cfg)
         run = checker.check_all(paths)
+        if sort == "triage":
+            run.documents.sort(key=lambda d: -(d.triage if d.triage is not None else -1.0))
     except (ConfigError, ModelError, ValueError) as e:
         raise _fail(str(e)) from None
     if fmt == "terminal":

@@ -90,6 +90,7 @@ class Document:
     reference: str | None = None  # a reference translation, when a feed carries it
     sentences: list[Sentence] = field(default_factory=list)
     score: float | None = None
+    triage: float | None = None  # how much the article needs an editor, in [0, 1] (mtqa.score.triage)
 
     @property
     def findings(self) -> list[Finding]:

@@ -23,6 +23,7 @@ _OPENERS = frozenset("“„")
 _CLOSERS = frozenset("”")
 _APOSTROPHES = frozenset("’‘‚`´")
 _SPACED_MARKS = frozenset(":;!?")
+_AFTER_MARK = _SPACES | frozenset('"”»')  # what may follow a mark that takes a space before it
 
 
 def normalize(text: str) -> tuple[str, list[tuple[int, int]]]:
@@ -38,6 +39,7 @@ def normalize(text: str) -> tuple[str, list[tuple[int, int]]]:
 
     n = len(text)
     i = 0
+    straight_open = False  # straight quotes alternate: the first opens, the next closes
     while i < n:
         ch = text[i]
         prev = out[-1] if out else " "
@@ -45,7 +47,9 @@ def normalize(text: str) -> tuple[str, list[tuple[int, int]]]:
             if prev != " ":
                 put(" ", i)
         elif ch == '"' or ch in _OPENERS or ch in _CLOSERS or ch == "«" or ch == "»":
-            opening = ch in _OPENERS or ch == "«" or (ch == '"' and (prev in " ([–-/" or not out))
+            opening = ch in _OPENERS or ch == "«" or (ch == '"' and not straight_open)
+            if ch == '"':
+                straight_open = not straight_open
             if opening:
                 put("« ", i)
                 while i + 1 < n and text[i + 1] in _SPACES:
@@ -61,7 +65,7 @@ def normalize(text: str) -> tuple[str, list[tuple[int, int]]]:
         elif ch == "." and text.startswith("...", i):
             put("…", i, 3)
             i += 2
-        elif ch in _SPACED_MARKS and prev.isalpha() and (i + 1 == n or text[i + 1] in _SPACES):
+        elif ch in _SPACED_MARKS and prev.isalpha() and (i + 1 == n or text[i + 1] in _AFTER_MARK):
             put(" " + ch, i)
         elif ch == "%" and prev.isdigit():
             put(" %", i)

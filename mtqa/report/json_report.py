@@ -47,6 +47,7 @@ def _document(d: Document) -> dict[str, Any]:
         "text": d.text,
         "status": str(d.status),
         "score": d.score,
+        "triage": d.triage,
         "source": d.source,
         "sentences": [_sentence(s) for s in d.sentences],
     }

@@ -1,0 +1,107 @@
+"""Set the model's alarm thresholds on real human-written French: the realdev DEV half only.
+
+The thresholds that turn model scores into findings (MTQA901/902) were first set on the
+model's own held-out split, text in the project's house style; on real pages they flagged
+one human sentence in six. Here the clean side is every error-free sentence of the dev
+half's human excerpts (page furniture left out, as the rules claim it), the error side the
+dev MT sentences with a major error, and the budget a share of the human sentences.
+The test half is never read. Rewrites ``models/qe.json`` and ``models/SHA256SUMS``.
+
+    python eval/realdev/calibrate.py [--budget 0.015] [--fail-budget 0.005] [--dry-run]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from gather import cached_text, records  # noqa: E402
+from realdev import page_text  # noqa: E402
+
+from mtqa.api import Checker  # noqa: E402
+from mtqa.config import Config  # noqa: E402
+from mtqa.document import Document  # noqa: E402
+from mtqa.qe import calibrate as qe_calibrate  # noqa: E402
+from mtqa.qe.dataset import Example  # noqa: E402
+from mtqa.qe.metrics import roc_auc  # noqa: E402
+from mtqa.qe.scorer import META_FILE, load_scorer, model_dir, write_sums  # noqa: E402
+
+
+def dev_sentences() -> tuple[list[str], list[int]]:
+    """(sentence, 1 if it holds a major MT error / 0 if error-free human) for the dev half."""
+    rules = Checker(Config(model=False))
+    texts, labels = [], []
+    for rec in records():
+        if rec["split"] != "dev":
+            continue
+        doc = rules.check(Document(path=rec["id"], text=page_text(cached_text(rec["id"]) or "")))
+        if not isinstance(doc, Document):
+            continue
+        for s in doc.sentences:
+            if len(s.text.split()) < 3 or any(f.category == "boilerplate" for f in s.findings):
+                continue
+            errs = [e for e in rec["errors"] if e["start"] < s.end and s.start < e["end"]]
+            if rec["kind"] == "human" and not errs:
+                texts.append(s.text)
+                labels.append(0)
+            elif rec["kind"] == "mt" and any(e["severity"] == "major" for e in errs):
+                texts.append(s.text)
+                labels.append(1)
+    return texts, labels
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget", type=float, default=0.015, help="share of human sentences flagged")
+    parser.add_argument("--fail-budget", type=float, default=0.005, help="… flagged as major")
+    parser.add_argument("--dry-run", action="store_true")
+    args = parser.parse_args()
+
+    texts, labels = dev_sentences()
+    scorer = load_scorer()
+    plans = [scorer._plan(t, None) for t in texts]
+    keep = [i for i, p in enumerate(plans) if len(p.pieces) == 1]
+    texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
+    logits, tokens = qe_calibrate.raw_predictions(scorer, [Example(t, None, ()) for t in texts])
+    cal = scorer.meta["calibration"]
+    p_error = [1 / (1 + math.exp(-(cal["a"] * s + cal["b"]))) for s in logits]
+    p_token = [1 / (1 + math.exp(-max(t, -700))) for t in tokens]
+
+    qe_calibrate.FLAG_BUDGET, qe_calibrate.FAIL_BUDGET = args.budget, args.fail_budget
+    thresholds = qe_calibrate.choose_thresholds(p_error, p_token, labels)
+    flagged = [
+        int(pe >= thresholds["warn"] or pt >= thresholds["token"])
+        for pe, pt in zip(p_error, p_token, strict=True)
+    ]
+    human = labels.count(0)
+    report = {
+        "thresholds": thresholds,
+        "source": "realdev dev half: error-free human sentences and MT sentences with a major error",
+        "budget": args.budget,
+        "fail_budget": args.fail_budget,
+        "sentences": {"human": human, "major_error": labels.count(1)},
+        "human_flagged": sum(f for f, y in zip(flagged, labels, strict=True) if not y) / human,
+        "errors_flagged": sum(f for f, y in zip(flagged, labels, strict=True) if y) / max(1, labels.count(1)),
+        "auc": roc_auc(p_error, labels),
+    }
+    print(json.dumps(report, indent=2))
+    if not args.dry_run:
+        folder = model_dir()
+        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        meta.setdefault("thresholds_validation_split", meta["thresholds"])
+        meta["thresholds"] = thresholds
+        meta["thresholds_real_text"] = {k: v for k, v in report.items() if k != "thresholds"}
+        (folder / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        write_sums(folder)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Document triage: one number per article that orders a feed by how much it needs an editor.
+
+Sentence findings say where to look; a desk with 500 articles first needs to know which ones
+to open. The triage score combines evidence that holds across sites and source languages,
+each measured per sentence or per word so that long and short articles compare:
+
+- ``unknown_words``: share of lower-case words that neither DELA, nor wordfreq's French or
+  English lists know (misspelt, transliterated or untranslated words);
+- ``rule_findings`` and ``major_findings``: rule findings per sentence, page furniture left out;
+- ``foreign_share``: share of the text in another language;
+- ``model_error``: the model's mean error probability over the sentences it scored.
+
+The weights are a logistic regression fitted on the dev half of the real-article set
+(``eval/realdev/fit_triage.py``), one set with the model and one without; they live in
+``triage.json`` beside this file. The score is in [0, 1]; higher means look first.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from importlib import resources
+
+from mtqa import lexicon
+from mtqa.document import Document, SegmentKind, Severity
+
+_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]{4,}(?![\w'’-])")
+FEATURES = ("unknown_words", "rule_findings", "major_findings", "foreign_share", "model_error")
+
+
+@functools.lru_cache(maxsize=65536)
+def _unknown(word: str) -> bool:
+    if lexicon.is_french_word(word):
+        return False
+    return lexicon.french_frequency(word) < 1.0 and lexicon.english_frequency(word) < 2.5
+
+
+def features(doc: Document) -> dict[str, float]:
+    """The triage evidence of a checked document (``model_error`` is None without the model)."""
+    body = [s for s in doc.sentences if s.kind is not SegmentKind.DATELINE]
+    n = max(1, len(body))
+    words = [w for s in body for w in _WORD.findall(s.text) if w.islower()]
+    real = [f for s in body for f in s.findings if f.category != "boilerplate" and f.source == "rules"]
+    letters = sum(len(s.text) for s in body) or 1
+    foreign = sum(
+        len(s.text) for s in body if any(f.rule == "MTQA101" for f in s.findings)
+    )  # whole sentences in another language
+    scored = [s.score for s in body if s.score is not None]
+    return {
+        "unknown_words": sum(1 for w in words if _unknown(w)) / max(1, len(words)),
+        "rule_findings": len(real) / n,
+        "major_findings": sum(1 for f in real if f.severity >= Severity.MAJOR) / n,
+        "foreign_share": foreign / letters,
+        "model_error": 1.0 - sum(scored) / len(scored) if scored else None,  # type: ignore[dict-item]
+    }
+
+
+@functools.cache
+def weights() -> dict:
+    return json.loads((resources.files("mtqa") / "score" / "triage.json").read_text(encoding="utf-8"))
+
+
+def score(feats: dict[str, float | None], fitted: dict | None = None) -> float:
+    """Logistic combination of the features, with the weight set that matches them."""
+    fitted = fitted or weights()
+    kind = "with_model" if feats.get("model_error") is not None else "rules_only"
+    w = fitted[kind]
+    z = w["bias"] + sum(w["weights"][k] * (feats[k] or 0.0) for k in w["weights"])
+    return round(1 / (1 + math.exp(-max(-50.0, min(50.0, z)))), 4)
+
+
+def triage(doc: Document) -> float:
+    return score(features(doc))  # type: ignore[arg-type]
