@@ -7,7 +7,7 @@ half's human excerpts (page furniture left out, as the rules claim it), the erro
 dev MT sentences with a major error, and the budget a share of the human sentences.
 The test half is never read. Rewrites ``models/qe.json`` and ``models/SHA256SUMS``.
 
-    python eval/realdev/calibrate.py [--budget 0.015] [--fail-budget 0.005] [--dry-run]
+    python eval/realdev/calibrate.py [--budget 0.01] [--fail-budget 0.005] [--dry-run]
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def dev_sentences() -> tuple[list[str], list[int]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", type=float, default=0.015, help="share of human sentences flagged")
+    parser.add_argument("--budget", type=float, default=0.01, help="share of human sentences flagged")
     parser.add_argument("--fail-budget", type=float, default=0.005, help="… flagged as major")
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args()
