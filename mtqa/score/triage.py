@@ -32,9 +32,10 @@ FEATURES = ("unknown_words", "rule_findings", "major_findings", "foreign_share",
 
 @functools.lru_cache(maxsize=65536)
 def _unknown(word: str) -> bool:
-    if lexicon.is_french_word(word):
+    # Frequencies first: they settle almost every word, and DELA's lookups are the costly part.
+    if lexicon.french_frequency(word) >= 1.0 or lexicon.english_frequency(word) >= 2.5:
         return False
-    return lexicon.french_frequency(word) < 1.0 and lexicon.english_frequency(word) < 2.5
+    return not lexicon.is_french_word(word)
 
 
 def features(doc: Document) -> dict[str, float]:
