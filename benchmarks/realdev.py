@@ -21,6 +21,7 @@ import re
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,17 @@ CORPUS_STAMP = re.compile(r"^\s*date \d{4}-\d{2}\b")
 
 def page_text(text: str) -> str:
     return CORPUS_STAMP.sub(lambda m: " " * len(m.group()), text, count=1)
+
+
+def checked(checker: Checker, split: str | None = None) -> Iterator[tuple[dict, Document]]:
+    """Each cached record of ``split`` (both halves if None) with its checked document."""
+    for rec in records():
+        text = cached_text(rec["id"])
+        if text is None or (split is not None and rec["split"] != split):
+            continue
+        doc = checker.check(Document(path=rec["id"], text=page_text(text)))
+        if isinstance(doc, Document):
+            yield rec, doc
 
 
 @dataclass

@@ -22,12 +22,10 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from gather import cached_text, records  # noqa: E402
-from realdev import page_text  # noqa: E402
+from realdev import checked  # noqa: E402
 
 from mtqa.api import Checker  # noqa: E402
 from mtqa.config import Config  # noqa: E402
-from mtqa.document import Document  # noqa: E402
 from mtqa.qe import calibrate as qe_calibrate  # noqa: E402
 from mtqa.qe.dataset import Example  # noqa: E402
 from mtqa.qe.metrics import roc_auc  # noqa: E402
@@ -36,14 +34,8 @@ from mtqa.qe.scorer import META_FILE, load_scorer, model_dir, write_sums  # noqa
 
 def dev_sentences() -> tuple[list[str], list[int]]:
     """(sentence, 1 if it holds a major MT error / 0 if error-free human) for the dev half."""
-    rules = Checker(Config(model=False))
     texts, labels = [], []
-    for rec in records():
-        if rec["split"] != "dev":
-            continue
-        doc = rules.check(Document(path=rec["id"], text=page_text(cached_text(rec["id"]) or "")))
-        if not isinstance(doc, Document):
-            continue
+    for rec, doc in checked(Checker(Config(model=False)), "dev"):
         for s in doc.sentences:
             if len(s.text.split()) < 3 or any(f.category == "boilerplate" for f in s.findings):
                 continue

@@ -20,12 +20,10 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from gather import cached_text, records  # noqa: E402
-from realdev import page_text  # noqa: E402
+from realdev import checked  # noqa: E402
 
 from mtqa.api import Checker  # noqa: E402
 from mtqa.config import Config  # noqa: E402
-from mtqa.document import Document  # noqa: E402
 from mtqa.qe.metrics import roc_auc  # noqa: E402
 from mtqa.score import triage  # noqa: E402
 
@@ -33,15 +31,10 @@ OUT = REPO / "mtqa" / "score" / "triage.json"
 
 
 def dev_features(model: bool) -> tuple[list[dict], list[int]]:
-    checker = Checker(Config(model=model))
     feats, labels = [], []
-    for rec in records():
-        if rec["split"] != "dev":
-            continue
-        doc = checker.check(Document(path=rec["id"], text=page_text(cached_text(rec["id"]) or "")))
-        if isinstance(doc, Document):
-            feats.append(triage.features(doc))
-            labels.append(int(rec["kind"] == "mt"))
+    for rec, doc in checked(Checker(Config(model=model)), "dev"):
+        feats.append(triage.features(doc))
+        labels.append(int(rec["kind"] == "mt"))
     return feats, labels
 
 
