@@ -165,15 +165,16 @@ class UntranslatedCheck:
                 rule = self.rules["MTQA101"]
                 lang = _LANGUAGE_NAMES.get(found[0], found[0])
                 yield _finding(rule, s.start, s.end, s.text, rule.message.replace("{language}", lang))
-            elif not found:
+            elif not found and ("MTQA102" in self.rules or "MTQA103" in self.rules):
+                # Quoted titles and names are left alone by both word-level checks.
+                masked = _QUOTED.sub(lambda m: " " * len(m.group()), s.text)
                 if "MTQA102" in self.rules:
-                    yield from self._english_runs(s, self.rules["MTQA102"])
+                    yield from self._english_runs(s, masked, self.rules["MTQA102"])
                 if "MTQA103" in self.rules:
-                    yield from self._source_words(s, self.rules["MTQA103"])
+                    yield from self._source_words(s, masked, self.rules["MTQA103"])
 
-    def _source_words(self, s: Sentence, rule: Rule) -> Iterator[Finding]:
+    def _source_words(self, s: Sentence, masked: str, rule: Rule) -> Iterator[Finding]:
         """Words of a source language other than English, left untranslated."""
-        masked = _QUOTED.sub(lambda m: " " * len(m.group()), s.text)
         for m in _WORD.finditer(masked):
             lang = source_language_of(m.group())
             if lang:
@@ -181,9 +182,8 @@ class UntranslatedCheck:
                 message = rule.message.replace("{match}", text).replace("{language}", _LANGUAGE_NAMES[lang])
                 yield _finding(rule, s.start + m.start(), s.start + m.end(), text, message)
 
-    def _english_runs(self, s: Sentence, rule: Rule) -> Iterator[Finding]:
+    def _english_runs(self, s: Sentence, masked: str, rule: Rule) -> Iterator[Finding]:
         """Runs of three or more English words inside a French sentence, outside quotes and names."""
-        masked = _QUOTED.sub(lambda m: " " * len(m.group()), s.text)
         run: list[re.Match[str]] = []
         for m in [*_WORD.finditer(masked), None]:
             if m is not None and _is_englishish(m.group()):
@@ -196,6 +196,7 @@ class UntranslatedCheck:
             run = []
 
 
+_ELIDED = re.compile(r"^[^\W\d_]{1,2}['’]")
 # Languages much MT into French comes from, whose words wordfreq knows and French does not share.
 SOURCE_LANGUAGES = ("id", "vi")
 
@@ -206,7 +207,7 @@ def source_language_of(token: str) -> str | None:
     language and not of French or English; else None."""
     if len(token) < 3 or len(token) > MAX_WORD_CHARS or not token.islower():
         return None
-    word = re.sub(r"^[^\W\d_]{1,2}['’]", "", token)  # « l'infaq »
+    word = _ELIDED.sub("", token)  # « l'infaq »
     if len(word) < 3 or lexicon.is_french_word(word):
         return None
     fr = lexicon.french_frequency(word)

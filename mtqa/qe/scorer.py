@@ -228,11 +228,10 @@ class QEScorer:
         """How the model reads one sentence (see ``predict``)."""
         fr_tokens = self.token_offsets(fr)
         n = len(fr_tokens)
-        if n + 2 > MODEL_WINDOW_TOKENS or not en:
-            pass
-        elif n + len(self.token_offsets(en)) + 4 <= MODEL_WINDOW_TOKENS:
+        fits_alone = n + 2 <= MODEL_WINDOW_TOKENS  # <s> French </s>
+        if fits_alone and en and n + len(self.token_offsets(en)) + 4 <= MODEL_WINDOW_TOKENS:
             return _Plan("with-source", [(0, Example(fr, en, ()))])
-        if n + 2 <= MODEL_WINDOW_TOKENS:
+        if fits_alone:
             return _Plan("french-only", [(0, Example(fr, None, ()))])
         if n > MODEL_MAX_SENTENCE_TOKENS:
             return _Plan(f"skipped: {n} tokens, over the model's limit of {MODEL_MAX_SENTENCE_TOKENS}", [])
