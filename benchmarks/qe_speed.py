@@ -39,12 +39,12 @@ def run_variant(name: str, rounds: int, out: Path) -> dict[str, float]:
     import numpy as np
     import torch
 
-    from mtqa.qe.backbone import load_backbone, sentence_embeddings, truncate_layers
+    from mtqa.train.encoder import load_encoder, sentence_embeddings, truncate_layers
 
     torch.set_num_threads(THREADS)
     layers, int8 = VARIANTS[name]
     t0 = time.perf_counter()
-    model, tokenizer = load_backbone()
+    model, tokenizer = load_encoder()
     load_s = time.perf_counter() - t0
     truncate_layers(model, layers)
     if int8:
@@ -85,10 +85,10 @@ def main() -> None:
 
     import numpy as np
 
-    from mtqa.qe.backbone import load_backbone
+    from mtqa.train.encoder import load_encoder
 
     busy = os.getloadavg()[0]  # before we add our own load: a busy box distorts wall-clock rates
-    load_backbone()  # build the cache once, outside the timed children
+    load_encoder()  # warm the file cache once, outside the timed children
     texts = sentences()
     print(
         f"{len(texts)} sentences from clean_fr.txt, {THREADS} threads, batch {BATCH},"

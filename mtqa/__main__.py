@@ -1,3 +1,4 @@
 from mtqa.cli import main
 
-main()
+if __name__ == "__main__":  # worker processes (--jobs) import this module again
+    main()

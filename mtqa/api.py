@@ -75,22 +75,27 @@ class Checker:
             return findings
         return [replace(f, severity=overrides.get(f.rule, f.severity)) for f in findings]
 
-    def check_all(self, paths: list[str], stdin: object | None = None) -> Run:
+    def check_all(self, paths: list[str], stdin: object | None = None, jobs: int = 1) -> Run:
         run = Run(config=self.config)
-        for item in self.iter_checked(paths, stdin):
+        for item in self.iter_checked(paths, stdin, jobs):
             (run.failures if isinstance(item, InputFailure) else run.documents).append(item)
         run.scorer_id = self.scorer.id
         return run
 
     def iter_checked(
-        self, paths: list[str], stdin: object | None = None
+        self, paths: list[str], stdin: object | None = None, jobs: int = 1
     ) -> Iterator[Document | InputFailure]:
-        for item in read_inputs(
+        """Every input checked, in input order; ``jobs`` > 1 checks in that many processes."""
+        items = read_inputs(
             paths,
             encoding=self.config.encoding,
             max_bytes=self.config.max_bytes,
             stdin=stdin,  # type: ignore[arg-type]
-        ):
+        )
+        if jobs > 1:
+            yield from _in_workers(self.config, items, jobs)
+            return
+        for item in items:
             yield item if isinstance(item, InputFailure) else self.check_isolated(item)
 
     def check_isolated(self, doc: Document) -> Document | InputFailure:
@@ -107,6 +112,71 @@ class Checker:
                 "--debug shows the traceback",
                 INTERNAL_ERROR,
             )
+
+
+# ---------------------------------------------------------------------------- worker processes
+
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+_worker: Checker | None = None
+
+
+def _start_worker(config: Config) -> None:
+    global _worker
+    _worker = Checker(config)
+
+
+def _check_in_worker(doc: Document) -> Document | InputFailure:
+    assert _worker is not None, "worker not started"
+    return _worker.check_isolated(doc)
+
+
+def _in_workers(
+    config: Config, items: Iterator[Document | InputFailure], jobs: int
+) -> Iterator[Document | InputFailure]:
+    """Check documents in ``jobs`` worker processes and yield them in input order.
+
+    At most a few documents per worker are in flight, so a long feed is read as it is checked.
+    Workers are spawned (not forked) with one BLAS thread each: a job is a core.
+    """
+    import multiprocessing
+    import os
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    def result(entry: tuple[str, Future | InputFailure]) -> Document | InputFailure:
+        path, pending = entry
+        if isinstance(pending, InputFailure):
+            return pending
+        try:
+            return pending.result()
+        except Exception as e:  # a worker died (killed, out of memory): this document is lost
+            return InputFailure(
+                path, f"{path}: internal error in a worker process ({type(e).__name__})", INTERNAL_ERROR
+            )
+
+    saved = {k: os.environ.get(k) for k in _THREAD_VARIABLES}
+    os.environ.update(dict.fromkeys(_THREAD_VARIABLES, "1"))
+    try:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_start_worker, initargs=(config,)
+        ) as pool:
+            queue: deque[tuple[str, Future | InputFailure]] = deque()
+            for item in items:
+                if isinstance(item, InputFailure):
+                    queue.append((item.path, item))
+                else:
+                    queue.append((item.path, pool.submit(_check_in_worker, item)))
+                while len(queue) > 4 * jobs:
+                    yield result(queue.popleft())
+            while queue:
+                yield result(queue.popleft())
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def default_scorer() -> Scorer:

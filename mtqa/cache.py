@@ -1,4 +1,4 @@
-"""A small on-disk cache for derived data (lexicon expansions, later model files)."""
+"""mtqa's on-disk cache for derived data (lexicon expansions, the model's backbone files)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 
 def cache_dir() -> Path:
@@ -48,3 +50,31 @@ def cached_json(name: str, key: Any, build: Callable[[], Any]) -> Any:
     with contextlib.suppress(OSError):  # a read-only cache only costs speed
         write_atomic(path, json.dumps(value, ensure_ascii=False))
     return value
+
+
+@contextlib.contextmanager
+def progress(task: str, stream: TextIO | None = None) -> Iterator[Callable[[str], None]]:
+    """Report a slow one-off task on stderr: each step on a terminal, one line otherwise.
+
+    Yields ``say(step)``. The closing line gives the time taken, so a first run that pauses
+    for a few seconds never looks hung, and logs of CI runs get a single line.
+    """
+    out = stream if stream is not None else sys.stderr
+    tty = out.isatty()
+    started = time.monotonic()
+    if tty:
+        print(f"mtqa: {task}…", file=out, flush=True)
+
+    def say(step: str) -> None:
+        if tty:
+            print(f"mtqa:   {step} ({time.monotonic() - started:.1f} s)", file=out, flush=True)
+
+    yield say
+    print(f"mtqa: {task}: done in {time.monotonic() - started:.1f} s", file=out, flush=True)
+
+
+def folder_size(folder: Path) -> int:
+    """Bytes in the files directly under ``folder`` (0 if it does not exist)."""
+    with contextlib.suppress(OSError):
+        return sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+    return 0

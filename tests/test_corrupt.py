@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from mtqa import lexicon
-from mtqa.qe import corrupt as C
+from mtqa.train import corrupt as C
+from mtqa.train.corrupt import base, content, garbled
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "models" / "data"
@@ -32,12 +33,14 @@ def run(kind: str, fr: str, en: str | None = None, seeds: range = range(5)) -> l
 def outside_words(c: C.Corruption) -> list[str]:
     """Words of the corrupted text that lie outside every bad span."""
     return [
-        m.group(0) for m in C._WORD.finditer(c.fr) if not any(s < m.end() and m.start() < e for s, e in c.bad)
+        m.group(0)
+        for m in base._WORD.finditer(c.fr)
+        if not any(s < m.end() and m.start() < e for s, e in c.bad)
     ]
 
 
 def words(text: str) -> list[str]:
-    return [m.group(0) for m in C._WORD.finditer(text)]
+    return [m.group(0) for m in base._WORD.finditer(text)]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +59,7 @@ def test_substitution_file_loads_and_compiles() -> None:
     raw = yaml.safe_load((DATA / "substitutions.yaml").read_text(encoding="utf-8"))
     assert len(raw) >= 150
     for entry in raw:
-        assert entry["category"] in C.CATEGORIES and entry["severity"] in C.SEVERITIES, entry
+        assert entry["category"] in base.CATEGORIES and entry["severity"] in C.SEVERITIES, entry
         if "good" in entry:
             re.compile(entry["good"])
             assert entry["bad"], entry
@@ -206,17 +209,17 @@ def test_untranslated_whole_caption() -> None:
 
 def test_garble_operations() -> None:
     fr = "Les différences restaient importantes entre les deux camps."
-    ws = C._words(fr)
-    dup = C._garble_op(fr, ws, "duplicate", random.Random(1))
+    ws = base._words(fr)
+    dup = garbled._garble_op(fr, ws, "duplicate", random.Random(1))
     assert dup and dup.category == "garbled"
     (s, e) = dup.bad[0]
     copy = dup.fr[s:e]
     assert dup.fr[:s].endswith(copy + " ")  # the copy follows the original
-    swap = C._garble_op(fr, ws, "swap", random.Random(0))
+    swap = garbled._garble_op(fr, ws, "swap", random.Random(0))
     assert swap and swap.severity == "major" and sorted(words(fr)) == sorted(words(swap.fr))
-    gone = C._garble_op(fr, ws, "delete", random.Random(0))
+    gone = garbled._garble_op(fr, ws, "delete", random.Random(0))
     assert gone and len(words(gone.fr)) == len(ws) - 1 and len(gone.bad) == 2
-    moj = C._garble_op(fr, ws, "mojibake", random.Random(0))
+    moj = garbled._garble_op(fr, ws, "mojibake", random.Random(0))
     assert moj and "Ã" in moj.bad_text[0]
     assert C.garble("Oui.", None, random.Random(0)) is None
 
@@ -242,7 +245,7 @@ def test_number() -> None:
     for c in run("number", fr, seeds=range(10)):
         assert c.needs_source and c.category == "number-mismatch"
         new = c.bad_text[0]
-        assert re.fullmatch(r"\d+", new) or new in C.WEEKDAYS
+        assert re.fullmatch(r"\d+", new) or new in content.WEEKDAYS
         assert new not in ("147", "mardi")
     (c,) = run("number", "Le projet coûtera 3 milliards.", seeds=range(1))
     assert c.bad_text[0] in ("millions",) or re.fullmatch(r"\d+", c.bad_text[0])
@@ -336,7 +339,7 @@ def test_corrupt_on_clean_pairs(pairs: list[dict[str, str]]) -> None:
     for p, c in done:
         assert c.fr != p["fr"]
         C.check_spans(c.fr, c.bad)
-        assert c.kind in C.GENERATORS and c.category in C.CATEGORIES
+        assert c.kind in C.GENERATORS and c.category in base.CATEGORIES
         assert c.needs_source == (c.kind in C.NEEDS_SOURCE)
     assert len({c.kind for _, c in done}) >= 10
     rng = random.Random(0)

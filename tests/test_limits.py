@@ -131,6 +131,7 @@ def test_requires_and_unless_run_once_per_rule_and_sentence(monkeypatch: pytest.
 
 def test_first_character_prefilter_matches_exactly_what_the_rule_matches() -> None:
     import re
+    import re._parser
 
     for pattern, flags in [
         (r"(?<![\w])(?:(?:prendre|pris)\s+place)(?![\w])", re.IGNORECASE),
@@ -139,13 +140,13 @@ def test_first_character_prefilter_matches_exactly_what_the_rule_matches() -> No
         (r"(?<![\w])(?:\d{1,2}\s?p\.m\.)(?![\w])", 0),
     ]:
         plain = re.compile(pattern, flags)
-        fast = patterns._with_first_chars(plain)
+        fast = re.compile(patterns._with_first_chars(pattern, re._parser.parse(pattern, flags)), flags)
         assert fast.pattern != plain.pattern  # each of these has a computable first character
         text = "Ils ont pris place à Kyiv, en Chypre, à 10 p.m. ; PRENDRE PLACE ; the Kyiv ; xpris place."
         assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
     # A pattern that can start with any character is left as it was.
-    anything = re.compile(r"(?<![\w])(?:.x)(?![\w])")
-    assert patterns._with_first_chars(anything) is anything
+    anything = r"(?<![\w])(?:.x)(?![\w])"
+    assert patterns._with_first_chars(anything, re._parser.parse(anything)) == anything
 
 
 def test_findings_beyond_the_limit_become_one_summary_finding() -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import torch
 
 from mtqa.api import Checker, check_text
 from mtqa.config import Config
 from mtqa.document import Document
-from mtqa.qe import dataset
+from mtqa.qe import inputs
 from mtqa.qe.metrics import roc_auc
 from mtqa.qe.scorer import load_scorer
 
@@ -28,8 +27,8 @@ def test_encode_labels_only_french_tokens_in_the_bad_span() -> None:
     scorer = load_scorer()
     fr = "Les troupes ont perdu le nombre sur le front."
     start = fr.index("perdu le nombre")
-    ex = dataset.Example(fr, "The troops were outnumbered on the front line.", ((start, start + 15),))
-    b = dataset.encode(scorer.tokenizer, [ex])
+    ex = inputs.Example(fr, "The troops were outnumbered on the front line.", ((start, start + 15),))
+    b = inputs.tokenize(scorer.tokenizer, [ex])
     labels = b.token_labels[0].tolist()
     inside = [
         y for (s, e), y in zip(b.offsets[0], labels, strict=False) if e > s and start <= s and e <= start + 15
@@ -49,31 +48,28 @@ def test_encode_labels_only_french_tokens_in_the_bad_span() -> None:
 @pytest.mark.parametrize("activation", ["gelu", "gelu_pytorch_tanh"])
 def test_numpy_network_matches_the_torch_model(activation: str) -> None:
     """Inference (numpy, Latin-only vocabulary) computes what training (torch, full vocabulary) does."""
-    from safetensors.numpy import load_file
-
-    from mtqa.qe.backbone import inference_files, load_backbone, truncate_layers
-    from mtqa.qe.model import QEModel
+    torch = pytest.importorskip("torch")
+    from mtqa.qe import backbone
     from mtqa.qe.runtime import QENetwork
-    from mtqa.qe.train import set_activation
+    from mtqa.train import dataset
+    from mtqa.train.encoder import load_encoder, set_activation, truncate_layers
+    from mtqa.train.model import QEModel
 
-    reference, tok = load_backbone()
+    reference, tok = load_encoder()
     truncate_layers(reference, 4)
     set_activation(reference, activation)
     torch.manual_seed(0)
     model = QEModel(reference, 384).eval()
-    files = inference_files()
+    bb = backbone.load()
     state = {k: v.numpy() for k, v in model.trainable_state().items()}
-    words = load_file(str(files.word_embeddings))["word_embeddings"]
-    network = QENetwork(state, words, files.config, 4, activation)
+    network = QENetwork(state, bb.word_embeddings, bb.config, 4, activation)
     examples = [
-        dataset.Example(CLEAN, None, ()),
-        dataset.Example("Court.", "Short.", ()),
-        dataset.Example(
-            "L’« accord » coûte 1,5 milliard d’euros – selon Kyiv…", "The deal costs €1.5bn.", ()
-        ),
+        inputs.Example(CLEAN, None, ()),
+        inputs.Example("Court.", "Short.", ()),
+        inputs.Example("L’« accord » coûte 1,5 milliard d’euros – selon Kyiv…", "The deal costs €1.5bn.", ()),
     ]
     full = dataset.encode(tok, examples)
-    latin = dataset.tokenize(load_scorer().tokenizer, examples)
+    latin = inputs.tokenize(load_scorer().tokenizer, examples)
     assert latin.offsets == full.offsets
     with torch.inference_mode():
         s_ref, t_ref = model(full.input_ids, full.attention_mask, full.target_mask)
@@ -86,13 +82,11 @@ def test_numpy_network_matches_the_torch_model(activation: str) -> None:
 def test_latin_tokenizer_segments_news_text_as_the_full_one() -> None:
     import json
 
-    from tokenizers import Tokenizer
+    from mtqa.qe import backbone
 
-    from mtqa.qe.backbone import backbone_files, inference_files, latin_vocabulary
-
-    full = Tokenizer.from_file(str(backbone_files().tokenizer))
-    latin = Tokenizer.from_file(str(inference_files().tokenizer))
-    _, kept = latin_vocabulary(json.loads(full.to_str()))
+    full = backbone.build_tokenizer(backbone.read_e5_bin(backbone.source_path()))
+    latin = backbone.load().tokenizer
+    _, kept = backbone.latin_vocabulary(json.loads(full.to_str()))
     texts = [
         "Le secrétaire d’État américain a rencontré son homologue « chinois » à Pékin, l’été dernier.",
         "Œuvres, çà et là : naïveté, Noël, Škoda, Łódź, Ærø, Nguyễn Phú Trọng, São Paulo, 3,5 % et 12 €.",

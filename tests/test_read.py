@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from mtqa.document import Document, InputFailure
-from mtqa.read import InputError, decode, extract_article, read_inputs
+from mtqa.read import InputError, decode, read_inputs
+from mtqa.read.html import extract_article
 
 FR = "Le secrétaire d’État est arrivé à Bruxelles.\nIl a rencontré « ses homologues »."
 

@@ -26,10 +26,10 @@ from realdev import checked  # noqa: E402
 
 from mtqa.api import Checker  # noqa: E402
 from mtqa.config import Config  # noqa: E402
-from mtqa.qe import calibrate as qe_calibrate  # noqa: E402
-from mtqa.qe.dataset import Example  # noqa: E402
+from mtqa.qe.inputs import Example  # noqa: E402
 from mtqa.qe.metrics import roc_auc  # noqa: E402
 from mtqa.qe.scorer import META_FILE, load_scorer, model_dir, write_sums  # noqa: E402
+from mtqa.train import calibrate as qe_calibrate  # noqa: E402
 
 
 def dev_sentences() -> tuple[list[str], list[int]]:

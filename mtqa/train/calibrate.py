@@ -1,4 +1,4 @@
-"""Calibrate a trained QE model on the held-out split: ``python -m mtqa.qe.calibrate``.
+"""Calibrate a trained QE model on the held-out split: ``python -m mtqa.train.calibrate``.
 
 Fits Platt scaling so the sentence score is a probability, then picks the thresholds that
 turn scores into findings under a false-alarm budget on clean held-out sentences: editors
@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
-from mtqa.qe import dataset
 from mtqa.qe.metrics import roc_auc
+from mtqa.qe.scorer import model_dir
+from mtqa.train import dataset
 
 if TYPE_CHECKING:
     from mtqa.qe.scorer import QEScorer
@@ -119,7 +120,7 @@ def raw_predictions(scorer: QEScorer, examples: Sequence[dataset.Example]) -> tu
 def main(argv: Sequence[str] | None = None) -> None:
     root = Path(__file__).resolve().parents[2]
     parser = argparse.ArgumentParser(description="Calibrate the mtqa QE model on its held-out split.")
-    parser.add_argument("--model", type=Path, default=root / "models")
+    parser.add_argument("--model", type=Path, default=model_dir())
     parser.add_argument("--data", type=Path, default=root / "models" / "data")
     args = parser.parse_args(argv)
     meta = calibrate(args.model, args.data)

@@ -1,0 +1,4 @@
+from mtqa.train.loop import main
+
+if __name__ == "__main__":
+    main()
