@@ -54,12 +54,15 @@ class Checker:
         self.checks: list[Check] = build_checks(self.config.enabled)
 
     def check(self, doc: Document) -> Document | InputFailure:
-        from mtqa.checks.language import french_share
+        from mtqa.checks.language import language_name, language_shares
 
         doc.sentences = segment(doc.text)
-        share = french_share(doc)
+        share, other = language_shares(doc)
         if share is not None and share < self.config.min_french_share:
-            return InputFailure(doc.path, f"{doc.path}: not French text ({share:.0%} of it reads as French)")
+            mostly = f"mostly {language_name(other)}, " if other else ""
+            return InputFailure(
+                doc.path, f"{doc.path}: not French text ({mostly}{share:.0%} of it reads as French)"
+            )
         findings: list[Finding] = []
         for check in self.checks:
             findings.extend(check.run(doc))
@@ -216,7 +219,7 @@ def _unclaimed(doc: Document, model: list[Finding], rules: list[Finding]) -> lis
 def _merge(findings: list[Finding]) -> list[Finding]:
     """One finding per span. Where several flag the same words, a hand-written pattern rule
     (it knows what the words are: a share button, a calque) beats a statistical detector
-    (langdetect, the model), then the more severe wins."""
+    (the language detector, the model), then the more severe wins."""
     patterns = pattern_codes()
 
     def rank(f: Finding) -> tuple[bool, Severity, str]:

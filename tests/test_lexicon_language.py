@@ -15,11 +15,11 @@ def test_dela_text_scan_agrees_with_the_form_set(word: str) -> None:
     assert lexicon.is_dela_form(word) == (word in lexicon.french_words())
 
 
-def test_plain_english_is_recognised_without_langdetect(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_langdetect(text: str) -> dict[str, float]:
-        raise AssertionError("langdetect should not be needed for plain English")
+def test_plain_english_is_recognised_without_the_detector(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_detector(text: str, accurate: bool = True) -> dict[str, float]:
+        raise AssertionError("the detector should not be needed for plain English")
 
-    monkeypatch.setattr(language, "detect", no_langdetect)
+    monkeypatch.setattr(language, "detect", no_detector)
     language._foreign_language_cached.cache_clear()
     found = language.foreign_language("The president said on Monday that the talks would resume next week.")
     assert found is not None and found[0] == "en"
@@ -28,6 +28,67 @@ def test_plain_english_is_recognised_without_langdetect(monkeypatch: pytest.Monk
 def test_french_and_doubtful_text_are_not_shortcut() -> None:
     language._foreign_language_cached.cache_clear()
     assert language.foreign_language("Le président a annoncé lundi la reprise des négociations.") is None
-    # Not plain English (German): langdetect decides.
+    # Not plain English (German): the detector decides.
     found = language.foreign_language("Der Präsident kündigte am Montag an, dass die Gespräche weitergehen.")
     assert found is not None and found[0] == "de"
+
+
+# Written for these tests: one news sentence in each language French MT comes from.
+OTHER_LANGUAGES = {
+    "de": "Die Regierung hat am Dienstag angekündigt, die Steuern im nächsten Jahr nicht zu erhöhen.",
+    "es": "Los precios de la vivienda siguieron subiendo durante el tercer trimestre del año.",
+    "it": "Il presidente del Consiglio ha incontrato ieri i sindacati per discutere della riforma.",
+    "pt": "A inflação voltou a subir em outubro, segundo os dados do instituto de estatística.",
+    "nl": "De minister-president heeft maandag een nieuw plan gepresenteerd tegen de woningnood.",
+    "id": "Presiden mengatakan pada hari Senin bahwa pemerintah akan menaikkan harga bahan bakar.",
+}
+
+
+@pytest.mark.parametrize("code", sorted(OTHER_LANGUAGES))
+def test_sentences_in_other_languages_are_named(code: str) -> None:
+    language._foreign_language_cached.cache_clear()
+    found = language.foreign_language(OTHER_LANGUAGES[code])
+    assert found is not None and found[0] == code
+
+
+def test_an_article_in_another_language_is_rejected_with_its_name() -> None:
+    from mtqa.api import Checker
+    from mtqa.config import Config
+    from mtqa.document import Document, InputFailure
+
+    text = " ".join(
+        [OTHER_LANGUAGES["de"], "Der Kanzler reiste danach weiter nach Brüssel, wo er die Kommission traf."]
+    )
+    result = Checker(Config(model=False)).check(Document("de.txt", text))
+    assert isinstance(result, InputFailure) and "allemand" in result.message
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Le glissement de terrain à Cilacap s’est produit dimanche, selon l’agence BNPB.",
+        "Maung Bandung a battu Sriwijaya FC au stade Si Jalak Harupat.",
+        "Olaf Scholz et Pedro Sánchez ont rencontré Giorgia Meloni à Bruxelles.",
+    ],
+)
+def test_french_full_of_foreign_names_stays_french(sentence: str) -> None:
+    language._foreign_language_cached.cache_clear()
+    assert language.foreign_language(sentence) is None
+
+
+def test_the_word_frequency_table_answers_as_wordfreq_does() -> None:
+    import random
+
+    import wordfreq
+
+    for lang in ("fr", "en"):
+        words, _ = lexicon._frequency_table(lang)
+        rng = random.Random(0)
+        sample = rng.sample(words, 3000) + [
+            a + "-" + b for a, b in zip(rng.sample(words, 500), rng.sample(words, 500), strict=True)
+        ]
+        sample += [w.replace("'", "’") for w in rng.sample([w for w in words if "'" in w], 300)]
+        sample += ["aujourd’hui", "l'ukraine", "Maison", "zzqx", "covid-19", "peut-être", "naïveté"]
+        assert [lexicon.zipf_frequency(w, lang) for w in sample] == [
+            wordfreq.zipf_frequency(w, lang) for w in sample
+        ]

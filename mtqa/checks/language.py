@@ -1,8 +1,8 @@
 """Untranslated text: whole sentences in another language, and English runs inside French.
 
-langdetect is slow and noisy on short strings, so a cheap test on French function
-words settles most sentences first, and only the doubtful rest go to langdetect,
-seeded for determinism.
+A cheap test on French function words and word frequencies settles most sentences; only
+the doubtful rest go to a language detector (lingua, limited to the languages below: it
+loads their models on first use, a second, and answers the same every time).
 """
 
 from __future__ import annotations
@@ -27,23 +27,41 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|\"[^\"]*\"|\([^()]*\)")
 
 
+# French, and the languages French news is machine-translated from or mistaken for.
+DETECTED_LANGUAGES = ("fr", "en", "de", "es", "it", "pt", "nl", "id", "ms", "vi", "tl", "ru")
+
+
 @functools.cache
-def _detector_factory() -> None:
-    from langdetect import DetectorFactory
+def _detector(accurate: bool):  # lingua is imported on first use
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
-    DetectorFactory.seed = 0
+    languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in DETECTED_LANGUAGES]
+    builder = LanguageDetectorBuilder.from_languages(*languages)
+    return builder.build() if accurate else builder.with_low_accuracy_mode().build()
 
 
-def detect(text: str) -> dict[str, float]:
-    """Language probabilities for ``text`` (deterministic)."""
-    from langdetect import detect_langs
-    from langdetect.lang_detect_exception import LangDetectException
+def detect(text: str, accurate: bool = True) -> dict[str, float]:
+    """Language probabilities for ``text`` among DETECTED_LANGUAGES (deterministic).
 
-    _detector_factory()
-    try:
-        return {lang.lang: lang.prob for lang in detect_langs(text)}
-    except LangDetectException:
-        return {}
+    ``accurate=False`` reads trigrams only: instant to load, but French sentences full of
+    foreign names can read as Portuguese or Indonesian. Malay counts as Indonesian: the two
+    are hard to tell apart, and news MT into French comes from Indonesian."""
+    probs: dict[str, float] = {}
+    for v in _detector(accurate).compute_language_confidence_values(text):
+        code = v.language.iso_code_639_1.name.lower()
+        code = "id" if code == "ms" else code
+        probs[code] = probs.get(code, 0.0) + v.value
+    return probs
+
+
+def _confidently_foreign(text: str, accurate: bool) -> tuple[str, float] | None:
+    probs = detect(text, accurate)
+    if not probs:
+        return None
+    lang, prob = max(probs.items(), key=lambda kv: kv[1])
+    if lang != "fr" and prob >= 0.90 and probs.get("fr", 0.0) < 0.05:
+        return lang, prob
+    return None
 
 
 def words(text: str) -> list[str]:
@@ -74,52 +92,65 @@ def _foreign_language(text: str) -> tuple[str, float] | None:
     if len(tokens) < 4 or letters < 20:
         return None
     markers = french_marker_share(tokens)
-    if markers >= 0.12:
+    if markers >= 0.2:
+        # A fifth of the words are French function words: French (in real human French, only
+        # 5 % of sentences fall below, and the detector finds none of those foreign).
         return None
-    french, english = _word_votes(tokens)
-    if french > english:
-        return None  # headlines of names and French words fool langdetect (« Macron nomme … »)
-    if french == 0 and english >= 4 and markers == 0:
-        # Plain English, the usual leftover of MT: no need to load langdetect's 55 profiles.
-        return "en", 1.0
-    if sum(1 for t in tokens if t.islower() and len(t) >= 3) < 3:
+    common = [t for t in tokens if t.islower() and len(t) >= 3]
+    if len(common) < 3:
         return None  # names, acronyms and credits (« ERIC DUPONT/Hans Lucas via AFP »): nothing to detect
-    probs = detect(text)
-    if not probs:
+    french, english = _word_votes(common)
+    if french == 0 and english >= 4 and english >= 0.8 * len(common) and markers == 0:
+        return "en", 1.0  # plain English, the usual leftover of MT: no detector needed
+    # The quick screen clears most doubtful French; the accurate models (two seconds to load,
+    # once) judge what it finds foreign.
+    if _confidently_foreign(text, accurate=False) is None:
         return None
-    lang, prob = max(probs.items(), key=lambda kv: kv[1])
-    if lang != "fr" and prob >= 0.90 and probs.get("fr", 0.0) < 0.05:
-        return lang, prob
-    return None
+    return _confidently_foreign(text, accurate=True)
 
 
-def _word_votes(tokens: list[str]) -> tuple[int, int]:
-    """Lower-case words more frequent in French, and those more frequent in English."""
+def _word_votes(common: list[str]) -> tuple[int, int]:
+    """Words more frequent in French, and common English words more frequent in English."""
     french = english = 0
-    for t in tokens:
-        if not t.islower() or len(t) < 3:
-            continue
+    for t in common:
         fr, en = lexicon.french_frequency(t), lexicon.english_frequency(t)
         if fr > en:
             french += 1
-        elif en > fr:
+        elif en > fr and en >= 3.0:
             english += 1
     return french, english
 
 
 def french_share(doc: Document) -> float | None:
     """Share of the document's letters in sentences that read as French; None if too short to tell."""
+    share, _ = language_shares(doc)
+    return share
+
+
+def language_shares(doc: Document) -> tuple[float | None, str | None]:
+    """The share of the document's letters in French sentences (None if too short to tell),
+    and the language most of the rest is in."""
     french = total = 0
+    other: dict[str, int] = {}
     for s in doc.sentences:
         if s.kind is SegmentKind.DATELINE:
             continue
         n = sum(len(t) for t in words(s.text))
         total += n
-        if foreign_language(s.text) is None:
+        found = foreign_language(s.text)
+        if found is None:
             french += n
+        else:
+            other[found[0]] = other.get(found[0], 0) + n
+    main = max(other, key=other.__getitem__) if other else None
     if total < 60:
-        return None
-    return french / total
+        return None, main
+    return french / total, main
+
+
+def language_name(code: str) -> str:
+    """The French name of a language code (« allemand »), or the code itself."""
+    return _LANGUAGE_NAMES.get(code, code)
 
 
 _LANGUAGE_NAMES = {

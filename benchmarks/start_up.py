@@ -1,0 +1,164 @@
+"""Start-up, memory and batch speed of ``mtqa check``, beside Grammalecte in the same run.
+
+1. Install size: this virtualenv's site-packages, and what torch and transformers add.
+2. First run: ``mtqa check`` on the bundled article with an empty cache (MTQA_HOME):
+   wall time, peak RSS and the cache it leaves.
+3. Warm start: the same, cache built; median of 5 runs, with and without the model, and
+   Grammalecte (Debian's python3-grammalecte) checking the same article in its own process.
+4. Encoder throughput: sentences/s of the model alone on real-length news sentences (the
+   seeds' and the cached realdev set's), batched across the whole feed.
+5. Batch: chars/s of ``mtqa check`` over the cached realdev articles at 1 and 2 jobs, and
+   Grammalecte over the same files.
+
+    python benchmarks/start_up.py [--skip-batch]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLE = ROOT / "mtqa" / "examples" / "article.txt"
+SEEDS = ROOT.parent / "shared" / "seeds"
+REALDEV = ROOT / "eval" / "realdev" / "cache"
+GRAMMALECTE_PYTHON = "/usr/bin/python3"
+GRAMMALECTE = """
+import sys, grammalecte
+g = grammalecte.GrammarChecker("fr")
+n = 0
+for path in sys.argv[1:]:
+    for para in open(path, encoding="utf-8").read().split("\\n"):
+        if para.strip():
+            n += len(g.getParagraphErrors(para)[0])
+print(n)
+"""
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one command, measured by GNU time."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
+        start = time.perf_counter()
+        subprocess.run(
+            ["/usr/bin/time", "-f", "%M", "-o", out.name, *cmd],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+        wall = time.perf_counter() - start
+        return wall, int(out.read().strip().splitlines()[-1]) / 1024
+
+
+def size_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
+
+
+def install_size() -> None:
+    site = Path(sysconfig.get_paths()["purelib"])
+    heavy = sum(
+        size_mb(site / name)
+        for name in ("torch", "transformers", "nvidia", "triton")
+        if (site / name).exists()
+    )
+    print(f"install: site-packages {size_mb(site):.0f} MB, of which torch+transformers {heavy:.0f} MB")
+    print(f"         without the train extra: {size_mb(site) - heavy:.0f} MB")
+
+
+def grammalecte_available() -> bool:
+    probe = [GRAMMALECTE_PYTHON, "-c", "import grammalecte"]
+    return Path(GRAMMALECTE_PYTHON).exists() and subprocess.run(probe, capture_output=True).returncode == 0
+
+
+def first_and_warm(rounds: int) -> None:
+    mtqa = [sys.executable, "-m", "mtqa", "check", "--fail-on", "never"]
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "MTQA_HOME": home}
+        wall, rss = timed([*mtqa, str(ARTICLE)], env)
+        print(f"first run: {wall:.1f} s, peak RSS {rss:.0f} MB, cache {size_mb(Path(home)):.0f} MB")
+        rows = {
+            "mtqa, rules + model": [*mtqa, str(ARTICLE)],
+            "mtqa, rules only": [*mtqa, "--no-model", str(ARTICLE)],
+        }
+        if grammalecte_available():
+            rows["Grammalecte"] = [GRAMMALECTE_PYTHON, "-c", GRAMMALECTE, str(ARTICLE)]
+        for name, cmd in rows.items():
+            runs = [timed(cmd, env) for _ in range(rounds)]
+            wall = statistics.median(w for w, _ in runs)
+            rss = statistics.median(r for _, r in runs)
+            print(f"warm, one article ({ARTICLE.stat().st_size:,} bytes), {name}: {wall:.2f} s, {rss:.0f} MB")
+
+
+def real_sentences() -> list[str]:
+    from mtqa.segment import segment
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(REALDEV.glob("*.txt"))]
+    return [s.text for t in texts for s in segment(t) if len(s.text) >= 20]
+
+
+def encoder_throughput() -> None:
+    from mtqa.qe.scorer import load_scorer
+
+    scorer = load_scorer()
+    texts = real_sentences()
+    scorer.predict(texts[:64], [None] * 64)  # warm-up
+    start = time.perf_counter()
+    scorer.predict(texts, [None] * len(texts))
+    elapsed = time.perf_counter() - start
+    mean = statistics.mean(len(t) for t in texts)
+    rate = len(texts) / elapsed
+    print(f"encoder: {rate:.0f} sentences/s on {len(texts)} real sentences (mean {mean:.0f} chars)")
+
+
+def batch() -> None:
+    files = sorted(REALDEV.glob("*.txt"))
+    if not files:
+        print("batch: no cached realdev texts (python eval/realdev/gather.py missing)")
+        return
+    chars = sum(len(p.read_text(encoding="utf-8")) for p in files)
+    with tempfile.TemporaryDirectory() as tmp:
+        feed = Path(tmp) / "feed"
+        feed.mkdir()
+        for p in files:
+            shutil.copy(p, feed / p.name)
+        env = {**os.environ}
+        subprocess.run(
+            [sys.executable, "-m", "mtqa", "check", "-q", str(ARTICLE)], env=env, capture_output=True
+        )
+        rows = {}
+        for jobs in (1, 2):
+            for model in (True, False):
+                cmd = [sys.executable, "-m", "mtqa", "check", "-q", "--fail-on", "never", "--jobs", str(jobs)]
+                cmd += [] if model else ["--no-model"]
+                rows[f"mtqa {'rules + model' if model else 'rules only'}, {jobs} job(s)"] = [*cmd, str(feed)]
+        if grammalecte_available():
+            rows["Grammalecte"] = [GRAMMALECTE_PYTHON, "-c", GRAMMALECTE, *map(str, sorted(feed.iterdir()))]
+        print(f"batch: {len(files)} real articles, {chars:,} chars")
+        for name, cmd in rows.items():
+            wall, rss = timed(cmd, env)
+            print(f"  {name:<34} {wall:6.1f} s  {chars / wall:8,.0f} chars/s  peak RSS {rss:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--skip-batch", action="store_true")
+    args = parser.parse_args()
+    install_size()
+    first_and_warm(args.rounds)
+    encoder_throughput()
+    if not args.skip_batch:
+        batch()
+
+
+if __name__ == "__main__":
+    main()
