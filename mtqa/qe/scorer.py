@@ -135,6 +135,20 @@ def _windows(text: str, offsets: list[tuple[int, int]], size: int, overlap: int)
         i = k if k < j else nxt
 
 
+def _length_batches(lengths: Sequence[int], size: int, spread: float = 1.3) -> list[list[int]]:
+    """Indices in batches of at most ``size``, shortest first, a new batch starting where the
+    next text is ``spread`` times the batch's shortest: padding then costs at most 30 %, where
+    one batch of a whole article pads to its longest sentence (twice the work on real news)."""
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    batches: list[list[int]] = []
+    for i in order:
+        if batches and len(batches[-1]) < size and lengths[i] <= spread * max(lengths[batches[-1][0]], 20):
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
+
+
 def _merge_spans(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
     """Spans from overlapping windows, merged where they overlap or touch."""
     merged: list[list[float]] = []
@@ -187,11 +201,10 @@ class QEScorer:
         self.sentence_rule: Rule = rules[SENTENCE_ALARM]
 
     def raw(self, examples: Sequence[Example], batch_size: int = BATCH) -> list[RawOutput]:
-        """Uncalibrated logits of each example, batched by length."""
-        order = sorted(range(len(examples)), key=lambda i: len(examples[i].fr) + len(examples[i].en or ""))
+        """Uncalibrated logits of each example, in batches of similar length."""
+        lengths = [len(ex.fr) + len(ex.en or "") for ex in examples]
         out: list[RawOutput | None] = [None] * len(examples)
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
+        for idx in _length_batches(lengths, batch_size):
             t = tokenize(self.tokenizer, [examples[i] for i in idx])
             s_logits, t_logits = self.network(t.input_ids, t.attention_mask, t.target_mask)
             for k, i in enumerate(idx):
