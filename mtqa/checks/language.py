@@ -23,12 +23,15 @@ _FRENCH_MARKERS = frozenset(
     "nous vous je tu lui y dont entre sans sous vers chez aussi encore déjà".split()
 )
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-# An opening mark stops the scan of the one before it, so unclosed marks cost linear time.
-_QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|\"[^\"]*\"|\([^()]*\)")
+# Quotations, brackets, web addresses and e-mails are left alone by the word-level checks. An
+# opening mark stops the scan of the one before it, and an address starts a word, so unclosed
+# marks and long words cost linear time.
+_QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|\"[^\"]*\"|\([^()]*\)|(?:https?://|www\.)\S+|(?<!\S)[^\s@]++@\S+")
 
 
 # French, and the languages French news is machine-translated from or mistaken for.
 DETECTED_LANGUAGES = ("fr", "en", "de", "es", "it", "pt", "nl", "id", "ms", "vi", "tl", "ru")
+DETECT_CHARS = 1_000
 
 
 @functools.cache
@@ -47,7 +50,8 @@ def detect(text: str, accurate: bool = True) -> dict[str, float]:
     foreign names can read as Portuguese or Indonesian. Malay counts as Indonesian: the two
     are hard to tell apart, and news MT into French comes from Indonesian."""
     probs: dict[str, float] = {}
-    for v in _detector(accurate).compute_language_confidence_values(text):
+    # A language shows in its first few hundred letters; lingua's cost grows fast beyond.
+    for v in _detector(accurate).compute_language_confidence_values(text[:DETECT_CHARS]):
         code = v.language.iso_code_639_1.name.lower()
         code = "id" if code == "ms" else code
         probs[code] = probs.get(code, 0.0) + v.value
