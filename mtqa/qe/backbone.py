@@ -84,9 +84,10 @@ class BackboneError(RuntimeError):
 class _Stale(Exception):
     """A cached file is missing, corrupt or out of date (internal: triggers a rebuild)."""
 
-    def __init__(self, path: Path, reason: str) -> None:
+    def __init__(self, path: Path, reason: str, upgrade: bool = False) -> None:
         super().__init__(f"{path.name} ({path}) {reason}")
         self.path = path
+        self.upgrade = upgrade  # an older cache format: rebuilt without a warning
 
 
 # --------------------------------------------------------------------------- the .bin file
@@ -444,7 +445,9 @@ def _load_verified(folder: Path) -> Backbone:
     except ValueError:
         raise _Stale(folder / META_FILE, "is not valid JSON") from None
     if meta.get("format") != FORMAT_VERSION:
-        raise _Stale(folder / META_FILE, f"has format {meta.get('format')}, expected {FORMAT_VERSION}")
+        raise _Stale(
+            folder / META_FILE, f"has format {meta.get('format')}, expected {FORMAT_VERSION}", upgrade=True
+        )
     _check_source(meta.get("source", {}), folder)
     tok_bytes = _verified_bytes(folder, sums, TOKENIZER_FILE)
     emb_bytes = _verified_bytes(folder, sums, EMBEDDINGS_FILE)
@@ -527,7 +530,7 @@ def load(cache_dir: Path | None = None) -> Backbone:
             return _load_verified(folder)
         except _Stale as exc:
             problem = exc
-        if (folder / META_FILE).exists():
+        if (folder / META_FILE).exists() and not problem.upgrade:
             log.warning("rebuilding the QE backbone in %s: %s", folder, problem)
         try:
             with cache.progress(f"building the model cache in {folder} (once)") as say:
