@@ -90,7 +90,7 @@ def lingua_detector():
     def decide(text: str) -> str | None:
         found = language._confidently_foreign(text, False)
         if found and len(text.split()) > 5:
-            found = language._confidently_foreign(text, True)
+            found = language._screened_and_confirmed(text)
         return found[0] if found else None
 
     return decide

@@ -96,7 +96,7 @@ class Checker:
             stdin=stdin,  # type: ignore[arg-type]
         )
         if jobs > 1:
-            yield from _in_workers(self.config, items, jobs)
+            yield from _in_workers(self, items, jobs)
             return
         for item in items:
             yield item if isinstance(item, InputFailure) else self.check_isolated(item)
@@ -119,13 +119,17 @@ class Checker:
 
 # ---------------------------------------------------------------------------- worker processes
 
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _worker: Checker | None = None
 
 
-def _start_worker(config: Config) -> None:
+def _start_worker(checker: Checker) -> None:
+    """In a forked worker: the parent's loaded checks and model, with one BLAS thread (a job
+    is a core; two threads per worker would fight over the same cores)."""
     global _worker
-    _worker = Checker(config)
+    _worker = checker
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
 
 
 def _check_in_worker(doc: Document) -> Document | InputFailure:
@@ -134,15 +138,14 @@ def _check_in_worker(doc: Document) -> Document | InputFailure:
 
 
 def _in_workers(
-    config: Config, items: Iterator[Document | InputFailure], jobs: int
+    checker: Checker, items: Iterator[Document | InputFailure], jobs: int
 ) -> Iterator[Document | InputFailure]:
     """Check documents in ``jobs`` worker processes and yield them in input order.
 
-    At most a few documents per worker are in flight, so a long feed is read as it is checked.
-    Workers are spawned (not forked) with one BLAS thread each: a job is a core.
-    """
+    Workers are forked from this process once its checks and model are loaded, so they start
+    at once and share those pages. At most a few documents per worker are in flight: a long
+    feed is read as it is checked."""
     import multiprocessing
-    import os
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -157,29 +160,20 @@ def _in_workers(
                 path, f"{path}: internal error in a worker process ({type(e).__name__})", INTERNAL_ERROR
             )
 
-    saved = {k: os.environ.get(k) for k in _THREAD_VARIABLES}
-    os.environ.update(dict.fromkeys(_THREAD_VARIABLES, "1"))
-    try:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            jobs, mp_context=context, initializer=_start_worker, initargs=(config,)
-        ) as pool:
-            queue: deque[tuple[str, Future | InputFailure]] = deque()
-            for item in items:
-                if isinstance(item, InputFailure):
-                    queue.append((item.path, item))
-                else:
-                    queue.append((item.path, pool.submit(_check_in_worker, item)))
-                while len(queue) > 4 * jobs:
-                    yield result(queue.popleft())
-            while queue:
-                yield result(queue.popleft())
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_start_worker, initargs=(checker,)
+    ) as pool:
+        queue: deque[tuple[str, Future | InputFailure]] = deque()
+        for item in items:
+            if isinstance(item, InputFailure):
+                queue.append((item.path, item))
             else:
-                os.environ[key] = value
+                queue.append((item.path, pool.submit(_check_in_worker, item)))
+            while len(queue) > 4 * jobs:
+                yield result(queue.popleft())
+        while queue:
+            yield result(queue.popleft())
 
 
 def default_scorer() -> Scorer:

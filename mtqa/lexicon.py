@@ -107,6 +107,19 @@ class SortedLines:
     def __contains__(self, key: str) -> bool:
         return self.get(key) is not None
 
+    def get_all(self, key: str) -> list[str]:
+        """The values of every line of ``key`` (a key may have several lines)."""
+        raw = key.encode("utf-8")
+        out = []
+        start = self._first_at_or_after(raw)
+        while start < len(self.buf):
+            end = self._line(start)[1]
+            if self._key(start, end) != raw:
+                break
+            out.append(self.buf[start + len(raw) + 1 : end].decode("utf-8"))
+            start = end + 1
+        return out
+
     def with_prefix(self, prefix: str) -> list[str]:
         """The keys that start with ``prefix``, sorted."""
         lo = self._first_at_or_after(prefix.encode("utf-8"))
@@ -125,6 +138,7 @@ def _sorted_forms() -> SortedLines:
     return SortedLines.cached(f"dela-forms-{size}-{mtime}", build)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def is_dela_form(low: str) -> bool:
     """Whether a lower-case word is a DELA form."""
     return low in _sorted_forms()
@@ -164,6 +178,7 @@ def _frequency_table(lang: str) -> SortedLines:
     return SortedLines.cached(f"word-frequencies-{lang}-{metadata.version('wordfreq')}", build)
 
 
+@functools.lru_cache(maxsize=1 << 17)  # word frequencies follow Zipf's law: a batch asks few words often
 def zipf_frequency(word: str, lang: str) -> float:
     """wordfreq's ``zipf_frequency(word, lang)``, computed as wordfreq does from the cached table
     when the word is plain lower-case tokens; anything else is asked of wordfreq itself."""
@@ -197,13 +212,31 @@ def frequency(word: str, lang: str) -> float:
 
 
 @functools.cache
+def _dela_entries() -> SortedLines:
+    """DELA's lines keyed by their form (the text before the first comma), in mtqa's cache."""
+    size, mtime = dela_stamp()
+
+    def build() -> Iterable[tuple[str, str]]:
+        for line in _dela_text().split("\n"):
+            form, comma, rest = line.partition(",")
+            if comma and form:
+                yield form, rest
+
+    return SortedLines.cached(f"dela-entries-{size}-{mtime}", build)
+
+
+_ANALYSIS = re.compile(r"([^.\n]*)\.([A-Z]+)[^:\n]*((?::[^\n]*)?)")
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def analyses(form: str) -> tuple[tuple[str, str, str], ...]:
     """DELA analyses of a form as (lemma, POS, features), e.g. ('prendre', 'V', 'Kms')."""
-    pattern = re.compile(r"\n" + re.escape(form) + r",([^.\n]*)\.([A-Z]+)[^:\n]*((?::[^\n]*)?)")
     out = []
-    for m in pattern.finditer(_dela_text()):
-        lemma = m.group(1).replace("\\", "") or form
-        out.append((lemma, m.group(2), m.group(3).lstrip(":")))
+    for rest in _dela_entries().get_all(form):
+        m = _ANALYSIS.match(rest)
+        if m:
+            lemma = m.group(1).replace("\\", "") or form
+            out.append((lemma, m.group(2), m.group(3).lstrip(":")))
     return tuple(dict.fromkeys(out))
 
 

@@ -220,3 +220,29 @@ def test_corrupted_model_file_is_a_clear_error(tmp_path: Path) -> None:
     proc = mtqa("check", str(path), env={"MTQA_MODEL_DIR": str(broken)})
     assert proc.returncode == 2
     assert_clean_error(proc, "qe.safetensors", "missing", "mtqa train")
+
+
+def test_jobs_give_the_same_report_in_the_same_order(tmp_path: Path) -> None:
+    """--jobs 2 checks in worker processes; the report is byte for byte the one job's."""
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    articles = {
+        "a.txt": GOOD_FRENCH,
+        "b.txt": "Le ministre s'est démissionné hier soir après la publication du rapport.\n",
+        "c.txt": b"caf\xe9 \x80\x81 pas de l'UTF-8",
+        "d.txt": "Der Bundeskanzler ist am Montag nach Paris gereist, um mit dem Präsidenten zu sprechen.\n"
+        "Die beiden Politiker wollen eine gemeinsame Erklärung veröffentlichen.\n",
+        "e.txt": "Les troupes russes ont perdu le nombre face aux soldats ukrainiens dans la région.\n",
+    }
+    for name, content in articles.items():
+        path = folder / name
+        path.write_bytes(content) if isinstance(content, bytes) else path.write_text(
+            content, encoding="utf-8"
+        )
+    one = mtqa("check", str(folder), "--no-model", "--format", "json")
+    two = mtqa("check", str(folder), "--no-model", "--format", "json", "--jobs", "2")
+    assert one.returncode == two.returncode == 2  # c.txt is not text, d.txt is German
+    assert one.stdout == two.stdout
+    assert one.stderr == two.stderr and "allemand" in two.stderr
+    report = json.loads(two.stdout)
+    assert [d["path"].rsplit("/", 1)[-1] for d in report["documents"]] == ["a.txt", "b.txt", "e.txt"]

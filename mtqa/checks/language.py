@@ -35,37 +35,52 @@ DETECT_CHARS = 1_000
 
 
 @functools.cache
-def _detector(accurate: bool):  # lingua is imported on first use
+def _detector(accurate: bool, languages: tuple[str, ...] = DETECTED_LANGUAGES):  # lingua: imported on use
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
-    languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in DETECTED_LANGUAGES]
-    builder = LanguageDetectorBuilder.from_languages(*languages)
+    chosen = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in languages]
+    builder = LanguageDetectorBuilder.from_languages(*chosen)
     return builder.build() if accurate else builder.with_low_accuracy_mode().build()
 
 
-def detect(text: str, accurate: bool = True) -> dict[str, float]:
-    """Language probabilities for ``text`` among DETECTED_LANGUAGES (deterministic).
+def detect(
+    text: str, accurate: bool = True, languages: tuple[str, ...] = DETECTED_LANGUAGES
+) -> dict[str, float]:
+    """Language probabilities for ``text`` among ``languages`` (deterministic).
 
     ``accurate=False`` reads trigrams only: instant to load, but French sentences full of
-    foreign names can read as Portuguese or Indonesian. Malay counts as Indonesian: the two
-    are hard to tell apart, and news MT into French comes from Indonesian."""
+    foreign names can read as Portuguese or Indonesian. The full models take a fifth of a
+    second to load per language, once. Malay counts as Indonesian: the two are hard to tell
+    apart, and news MT into French comes from Indonesian."""
     probs: dict[str, float] = {}
     # A language shows in its first few hundred letters; lingua's cost grows fast beyond.
-    for v in _detector(accurate).compute_language_confidence_values(text[:DETECT_CHARS]):
+    for v in _detector(accurate, languages).compute_language_confidence_values(text[:DETECT_CHARS]):
         code = v.language.iso_code_639_1.name.lower()
         code = "id" if code == "ms" else code
         probs[code] = probs.get(code, 0.0) + v.value
     return probs
 
 
-def _confidently_foreign(text: str, accurate: bool) -> tuple[str, float] | None:
-    probs = detect(text, accurate)
+def _confidently_foreign(
+    text: str, accurate: bool, languages: tuple[str, ...] = DETECTED_LANGUAGES
+) -> tuple[str, float] | None:
+    probs = detect(text, accurate, languages)
     if not probs:
         return None
     lang, prob = max(probs.items(), key=lambda kv: kv[1])
     if lang != "fr" and prob >= 0.90 and probs.get("fr", 0.0) < 0.05:
         return lang, prob
     return None
+
+
+def _screened_and_confirmed(text: str) -> tuple[str, float] | None:
+    """The quick trigram screen over every language clears most doubtful French; what it
+    finds foreign, the full models of French, English and the language found then judge."""
+    screened = _confidently_foreign(text, accurate=False)
+    if screened is None:
+        return None
+    candidates = tuple(sorted({"fr", "en", screened[0]} | ({"ms"} if screened[0] == "id" else set())))
+    return _confidently_foreign(text, accurate=True, languages=candidates)
 
 
 def words(text: str) -> list[str]:
@@ -106,11 +121,7 @@ def _foreign_language(text: str) -> tuple[str, float] | None:
     french, english = _word_votes(common)
     if french == 0 and english >= 4 and english >= 0.8 * len(common) and markers == 0:
         return "en", 1.0  # plain English, the usual leftover of MT: no detector needed
-    # The quick screen clears most doubtful French; the accurate models (two seconds to load,
-    # once) judge what it finds foreign.
-    if _confidently_foreign(text, accurate=False) is None:
-        return None
-    return _confidently_foreign(text, accurate=True)
+    return _screened_and_confirmed(text)
 
 
 def _word_votes(common: list[str]) -> tuple[int, int]:
