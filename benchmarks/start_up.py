@@ -21,7 +21,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -62,15 +61,43 @@ def size_mb(folder: Path) -> float:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
 
 
+def installed_mb(name: str, extras: tuple[str, ...] = ()) -> tuple[float, list[str]]:
+    """MB on disk of a distribution and everything it requires (with ``extras``), as installed."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    seen: dict[str, float] = {}
+    todo = [(name, extras)]
+    while todo:
+        dist_name, wanted = todo.pop()
+        key = dist_name.lower().replace("_", "-")
+        if key in seen:
+            continue
+        try:
+            dist = metadata.distribution(dist_name)
+        except metadata.PackageNotFoundError:
+            continue
+        seen[key] = (
+            sum(
+                Path(str(dist.locate_file(f))).stat().st_size
+                for f in dist.files or ()
+                if Path(str(dist.locate_file(f))).is_file()
+            )
+            / 1e6
+        )
+        for text in dist.requires or ():
+            req = Requirement(text)
+            if req.marker is None or any(req.marker.evaluate({"extra": e}) for e in (*wanted, "")):
+                todo.append((req.name, tuple(req.extras)))
+    return sum(seen.values()), sorted(seen, key=seen.__getitem__, reverse=True)
+
+
 def install_size() -> None:
-    site = Path(sysconfig.get_paths()["purelib"])
-    heavy = sum(
-        size_mb(site / name)
-        for name in ("torch", "transformers", "nvidia", "triton")
-        if (site / name).exists()
-    )
-    print(f"install: site-packages {size_mb(site):.0f} MB, of which torch+transformers {heavy:.0f} MB")
-    print(f"         without the train extra: {size_mb(site) - heavy:.0f} MB")
+    light, names = installed_mb("mtqa")
+    full, _ = installed_mb("mtqa", ("train",))
+    print(f"install: mtqa and its dependencies {light:.0f} MB (largest: {', '.join(names[:5])})")
+    print(f"         with the train extra (torch, transformers): {full:.0f} MB")
 
 
 def grammalecte_available() -> bool:
@@ -119,8 +146,8 @@ def encoder_throughput() -> None:
     print(f"encoder: {rate:.0f} sentences/s on {len(texts)} real sentences (mean {mean:.0f} chars)")
 
 
-def batch() -> None:
-    files = sorted(REALDEV.glob("*.txt"))
+def batch(repeat: int) -> None:
+    files = sorted(REALDEV.glob("*.txt")) * repeat
     if not files:
         print("batch: no cached realdev texts (python eval/realdev/gather.py missing)")
         return
@@ -128,8 +155,8 @@ def batch() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         feed = Path(tmp) / "feed"
         feed.mkdir()
-        for p in files:
-            shutil.copy(p, feed / p.name)
+        for n, p in enumerate(files):
+            shutil.copy(p, feed / f"{n:05d}-{p.name}")
         env = {**os.environ}
         subprocess.run(
             [sys.executable, "-m", "mtqa", "check", "-q", str(ARTICLE)], env=env, capture_output=True
@@ -152,12 +179,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip-batch", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="feed each realdev article this many times")
     args = parser.parse_args()
     install_size()
     first_and_warm(args.rounds)
     encoder_throughput()
     if not args.skip_batch:
-        batch()
+        batch(args.repeat)
 
 
 if __name__ == "__main__":
