@@ -12,6 +12,7 @@ English lists kept in mtqa's cache, and anything else goes to wordfreq itself.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import mmap
@@ -61,18 +62,28 @@ class SortedLines:
     search over the bytes (UTF-8 sorts as code points do), so a 700k-entry table costs no
     load time and no memory until pages are touched."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, buf: mmap.mmap | bytes) -> None:
+        self.buf = buf
+
+    @classmethod
+    def open(cls, path: Path) -> SortedLines:
         with open(path, "rb") as fh:
-            self.buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if path.stat().st_size else b""
+            return cls(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if path.stat().st_size else b"")
 
     @classmethod
     def cached(cls, name: str, build: Callable[[], Iterable[tuple[str, str]]]) -> SortedLines:
-        """The table ``name`` in mtqa's cache, written once from ``build()``'s (key, value) pairs."""
+        """The table ``name`` in mtqa's cache, written once from ``build()``'s (key, value) pairs.
+        Where the cache cannot be written, the table lives in memory for this process."""
         path = cache_dir() / f"{name}.tsv"
-        if not path.exists():
-            lines = sorted(f"{k}\t{v}" if v else k for k, v in build())
-            write_atomic(path, "".join(line + "\n" for line in lines))
-        return cls(path)
+        with contextlib.suppress(OSError):
+            return cls.open(path)
+        lines = sorted(f"{k}\t{v}" if v else k for k, v in build())
+        data = "".join(line + "\n" for line in lines).encode("utf-8")
+        try:
+            write_atomic(path, data)
+        except OSError:
+            return cls(data)
+        return cls.open(path)
 
     def _line(self, pos: int) -> tuple[int, int]:
         start = self.buf.rfind(b"\n", 0, pos) + 1

@@ -93,3 +93,15 @@ def test_the_word_frequency_table_answers_as_wordfreq_does() -> None:
         assert [lexicon.zipf_frequency(w, lang) for w in sample] == [
             wordfreq.zipf_frequency(w, lang) for w in sample
         ]
+
+
+def test_a_table_that_cannot_be_cached_lives_in_memory(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def read_only(path: object, data: object) -> None:
+        raise PermissionError("read-only cache")
+
+    monkeypatch.setattr(lexicon, "cache_dir", lambda: tmp_path)
+    monkeypatch.setattr(lexicon, "write_atomic", read_only)
+    table = lexicon.SortedLines.cached("test-table", lambda: [("été", "3"), ("abri", ""), ("zèle", "7")])
+    assert not list(tmp_path.iterdir())
+    assert table.get("été") == "3" and "abri" in table and table.get("zébu") is None
+    assert table.with_prefix("z") == ["zèle"]
