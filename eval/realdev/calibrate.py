@@ -5,7 +5,7 @@ model's own held-out split, text in the project's house style; on real pages the
 one human sentence in six. Here the clean side is every error-free sentence of the dev
 half's human excerpts (page furniture left out, as the rules claim it), the error side the
 dev MT sentences with a major error, and the budget a share of the human sentences.
-The test half is never read. Rewrites ``models/qe.json`` and ``models/SHA256SUMS``.
+The test half is never read. Rewrites ``mtqa/qe/weights/qe.json`` and its ``SHA256SUMS``.
 
     python eval/realdev/calibrate.py [--budget 0.01] [--fail-budget 0.005] [--dry-run]
 """

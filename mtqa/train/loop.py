@@ -1,8 +1,8 @@
 """Train the QE model: ``python -m mtqa.train`` (or ``mtqa train``).
 
 Deterministic for a seed on CPU: fixed seeds, a fixed data order, 2 threads. The output
-is ``models/qe.safetensors`` (trained layers and heads, fp16), ``models/qe.json``
-(architecture, calibration, thresholds, validation metrics) and ``models/SHA256SUMS``.
+is ``mtqa/qe/weights/qe.safetensors`` (trained layers and heads, fp16), ``qe.json``
+(architecture, calibration, thresholds, validation metrics) and ``SHA256SUMS``.
 """
 
 from __future__ import annotations
