@@ -95,10 +95,12 @@ class Checker:
             max_bytes=self.config.max_bytes,
             stdin=stdin,  # type: ignore[arg-type]
         )
-        if jobs > 1 and "fork" in _start_methods():
-            yield from _in_workers(self, items, jobs)
-            return
         if jobs > 1:
+            import multiprocessing
+
+            if "fork" in multiprocessing.get_all_start_methods():
+                yield from _in_workers(self, items, jobs)
+                return
             log.warning("--jobs needs fork() (Linux, macOS); checking in one process")
         for item in items:
             yield item if isinstance(item, InputFailure) else self.check_isolated(item)
@@ -120,12 +122,6 @@ class Checker:
 
 
 # ---------------------------------------------------------------------------- worker processes
-
-
-def _start_methods() -> list[str]:
-    import multiprocessing
-
-    return multiprocessing.get_all_start_methods()
 
 
 _worker: Checker | None = None

@@ -281,12 +281,10 @@ def cache_cmd(
         except backbone.BackboneError as e:
             raise _fail(str(e)) from None
     folder = backbone.backbone_dir()
-    files = sorted(f for f in root.glob("*") if f.is_file()) if root.is_dir() else []
+    tables = sum(1 for f in root.glob("*") if f.is_file()) if root.is_dir() else 0
     typer.echo(f"cache: {root} (set MTQA_HOME to move it)")
     typer.echo(f"model backbone: {folder}, {cache.folder_size(folder) / 1e6:.1f} MB")
-    typer.echo(
-        f"lexicon and rule tables: {len(files)} files, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB"
-    )
+    typer.echo(f"lexicon and rule tables: {tables} files, {cache.folder_size(root) / 1e6:.1f} MB")
 
 
 @app.command()

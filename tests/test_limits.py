@@ -223,3 +223,15 @@ def test_cli_stdin_isolation_and_debug_traceback(monkeypatch: pytest.MonkeyPatch
     assert "Traceback" not in result.stderr
     debug = CliRunner().invoke(app, ["check", "--no-model", "--debug", "-"], input=feed)
     assert debug.exit_code == 2 and "Traceback" in debug.stderr and "RuntimeError: boom" in debug.stderr
+
+
+@pytest.mark.parametrize("field", ["pattern", "requires", "unless"])
+def test_a_rule_whose_regex_cannot_compile_fails_at_load_naming_the_rule(field: str) -> None:
+    """Regexes are compiled lazily when checking, but each is compiled once at load too."""
+    from mtqa.checks.rulebook import Rule
+    from mtqa.document import Severity
+
+    regexes = {"pattern": "zorglub", "requires": None, "unless": None, field: "zorglub ("}
+    rule = Rule("MTQA998", "broken", "grammar", Severity.MINOR, "m", "d", file="test.yaml", **regexes)
+    with pytest.raises(ValueError, match=r"test\.yaml: rule MTQA998: bad pattern"):
+        patterns.compile_rules([rule])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from mtqa import lexicon
 from mtqa.checks.rulebook import Rule
@@ -136,12 +136,6 @@ def _word_votes(common: list[str]) -> tuple[int, int]:
     return french, english
 
 
-def french_share(doc: Document) -> float | None:
-    """Share of the document's letters in sentences that read as French; None if too short to tell."""
-    share, _ = language_shares(doc)
-    return share
-
-
 def language_shares(doc: Document) -> tuple[float | None, str | None]:
     """The share of the document's letters in French sentences (None if too short to tell),
     and the language most of the rest is in."""
@@ -209,8 +203,8 @@ class UntranslatedCheck:
             found = foreign_language(s.text)
             if found and "MTQA101" in self.rules:
                 rule = self.rules["MTQA101"]
-                lang = _LANGUAGE_NAMES.get(found[0], found[0])
-                yield _finding(rule, s.start, s.end, s.text, rule.message.replace("{language}", lang))
+                message = rule.message.replace("{language}", language_name(found[0]))
+                yield _finding(rule, s.start, s.end, s.text, message)
             elif not found and ("MTQA102" in self.rules or "MTQA103" in self.rules):
                 # Quoted titles and names are left alone by both word-level checks.
                 masked = _QUOTED.sub(lambda m: " " * len(m.group()), s.text)
@@ -226,12 +220,12 @@ class UntranslatedCheck:
             lang = source_language_of(m.group())
             if lang:
                 text = s.text[m.start() : m.end()]
-                message = rule.message.replace("{match}", text).replace("{language}", _LANGUAGE_NAMES[lang])
+                message = rule.message.replace("{match}", text).replace("{language}", language_name(lang))
                 yield _finding(rule, s.start + m.start(), s.start + m.end(), text, message)
 
     def _english_runs(self, s: Sentence, masked: str, rule: Rule) -> Iterator[Finding]:
         """Runs of three or more English words inside a French sentence, outside quotes and names."""
-        for run in _runs(masked, _is_englishish):
+        for run in _runs(_WORD.finditer(masked), _is_englishish):
             yield self._run_finding(s, run, rule, "en")
 
     def _foreign_runs(self, s: Sentence, masked: str, rule: Rule) -> Iterator[Finding]:
@@ -259,10 +253,10 @@ class UntranslatedCheck:
 RUN_LANGUAGES = ("de", "es", "it", "pt", "nl", "id")
 
 
-def _runs(masked: str, belongs: Callable[[str], bool]) -> Iterator[list[re.Match[str]]]:
-    """Runs of three or more consecutive words that ``belongs`` accepts, not all capitalised."""
+def _runs(words: Iterable[re.Match[str]], belongs: Callable[[str], bool]) -> Iterator[list[re.Match[str]]]:
+    """Runs of three or more consecutive ``words`` that ``belongs`` accepts, not all capitalised."""
     run: list[re.Match[str]] = []
-    for m in [*_WORD.finditer(masked), None]:
+    for m in [*words, None]:
         if m is not None and belongs(m.group()):
             run.append(m)
             continue
@@ -275,20 +269,17 @@ def _foreign_candidate_runs(masked: str) -> Iterator[list[re.Match[str]]]:
     """Runs of three or more words French text does not use much (« die », « sehr », « sigue »:
     German and English words are frequent in French web text, hence the high bar) and DELA
     does not know. The frequency test is cheap; DELA is scanned only inside such runs."""
-    for rough in _runs(masked, _rare_in_french):
-        run: list[re.Match[str]] = []
-        for m in [*rough, None]:
-            if m is not None and not lexicon.is_dela_form(m.group().lower()):
-                run.append(m)
-                continue
-            if len(run) >= 3 and not all(w.group()[0].isupper() for w in run):
-                yield run
-            run = []
+    for rough in _runs(_WORD.finditer(masked), _rare_in_french):
+        yield from _runs(rough, _not_in_dela)
 
 
 @functools.lru_cache(maxsize=65536)
 def _rare_in_french(token: str) -> bool:
     return len(token) <= MAX_WORD_CHARS and lexicon.french_frequency(token.lower()) < 4.5
+
+
+def _not_in_dela(token: str) -> bool:
+    return not lexicon.is_dela_form(token.lower())
 
 
 _ELIDED = re.compile(r"^[^\W\d_]{1,2}['’]")

@@ -23,8 +23,10 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import re._compiler as _compiler
 import re._constants as sre
 import re._parser as _parser
+import sys
 from collections.abc import Iterable, Iterator
 
 from mtqa import lexicon
@@ -146,8 +148,9 @@ def _fold(text: str) -> str | None:
     return folded
 
 
-# Characters that IGNORECASE matches with a letter of another lower-case form (re._compiler).
-_UNFOLDABLE = frozenset("ıſµμΐΰβϐεϵθϑικϰπϖρϱςσφϕвᲀдᲁоᲂсᲃтᲄᲅъᲆѣᲇᲈꙋṡẛﬅﬆ\u0345\u03b9\u1fbe\u1fd3\u1fe3")
+# Characters that IGNORECASE matches with a letter of another lower-case form: the stdlib
+# compiler's extra cases, less the ASCII letters (i, s) whose partners are listed.
+_UNFOLDABLE = frozenset(chr(c) for k, v in _compiler._EXTRA_CASES.items() for c in (k, *v) if c >= 128)
 
 
 def compile_rules(rules: Iterable[Rule]) -> list[CompiledRule]:
@@ -175,35 +178,43 @@ def compile_rules(rules: Iterable[Rule]) -> list[CompiledRule]:
     for r in rules:
         flags = re.UNICODE if r.case_sensitive else re.UNICODE | re.IGNORECASE
         body = rf"(?<![\w])(?:{translate(r.pattern, r)})(?![\w])"
-        bodies.append((body, flags, translate(r.requires, r), translate(r.unless, r)))
-    plans = _plans(tuple((b, f) for b, f, _, _ in bodies))
+        bodies.append(
+            (f"{r.file}: rule {r.code}", body, flags, translate(r.requires, r), translate(r.unless, r))
+        )
+    plans = _plans(tuple(bodies))
     return [
         CompiledRule(r, pattern, flags, None if needles is None else tuple(needles), req, unl)
-        for r, (_, flags, req, unl), (pattern, needles) in zip(rules, bodies, plans, strict=True)
+        for r, (_, _, flags, req, unl), (pattern, needles) in zip(rules, bodies, plans, strict=True)
     ]
 
 
-def _plans(patterns: tuple[tuple[str, int], ...]) -> list[tuple[str, list[str] | None]]:
-    """For each (pattern, flags): the pattern behind its first-character look-ahead, and the
-    words one of which every match holds (None if the pattern needs no particular word)."""
+def _plans(
+    rules: tuple[tuple[str, str, int, str | None, str | None], ...],
+) -> list[tuple[str, list[str] | None]]:
+    """For each rule's (name, pattern, flags, requires, unless): the pattern behind its first-character
+    look-ahead, and the words one of which every match holds (None if the pattern needs no
+    particular word). Every regex is compiled once here, so a bad rule fails at load."""
 
     def build() -> list[tuple[str, list[str] | None]]:
         out = []
-        for pattern, flags in patterns:
+        for name, pattern, flags, requires, unless in rules:
             try:
                 parsed = _parser.parse(pattern, flags & ~re.UNICODE)
             except re.error as e:
-                raise ValueError(f"bad pattern {pattern[:80]!r}…: {e}") from e
+                raise ValueError(f"{name}: bad pattern: {e}") from e
             needles = _needles(parsed.data)
             if needles is not None and parsed.state.flags & re.IGNORECASE:
                 needles = {n.lower() for n in needles}
             out.append((_with_first_chars(pattern, parsed), None if needles is None else sorted(needles)))
-            re.compile(out[-1][0], flags)  # a rule that cannot compile fails at load, not mid-check
+            for regex in (out[-1][0], requires, unless):
+                try:
+                    if regex:
+                        re.compile(regex, flags)
+                except re.error as e:
+                    raise ValueError(f"{name}: bad pattern: {e}") from e
         return out
 
-    import sys
-
-    key = {"patterns": patterns, "python": sys.version_info[:2], "v": 1}
+    key = {"rules": rules, "python": sys.version_info[:2], "v": 2}
     return [(p, n) for p, n in cached_json("rule-plans", key, build)]
 
 
