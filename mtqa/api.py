@@ -14,6 +14,7 @@ from mtqa.checks import Check, build_checks
 from mtqa.checks.rulebook import pattern_codes, rule
 from mtqa.config import Config
 from mtqa.document import INTERNAL_ERROR, Document, Finding, InputFailure, Severity
+from mtqa.glossary import load_glossary
 from mtqa.limits import MAX_FINDINGS_PER_DOCUMENT
 from mtqa.read import read_inputs
 from mtqa.score import SENTENCE_ALARM, NoScorer, Scorer, fuse
@@ -51,7 +52,9 @@ class Checker:
         if scorer is None:
             scorer = default_scorer() if self.config.model else NoScorer()
         self.scorer = scorer
-        self.checks: list[Check] = build_checks(self.config.enabled)
+        # Loaded once per Checker; a bad file raises GlossaryError (a ValueError), one line.
+        glossary = load_glossary(self.config.glossary) if self.config.glossary else None
+        self.checks: list[Check] = build_checks(self.config.enabled, glossary=glossary)
 
     def check(self, doc: Document) -> Document | InputFailure:
         from mtqa.checks.language import language_name, language_shares
@@ -63,11 +66,19 @@ class Checker:
             return InputFailure(
                 doc.path, f"{doc.path}: not French text ({mostly}{share:.0%} of it reads as French)"
             )
+        if doc.source:
+            from mtqa.align import align_document
+
+            align_document(doc)
         findings: list[Finding] = []
         for check in self.checks:
             findings.extend(check.run(doc))
         findings += _unclaimed(doc, self.scorer.score(doc), findings)
         _attach(doc, _capped(_merge(self._override(findings))))
+        if doc.reference:
+            from mtqa.reference import score_reference  # sacrebleu only when a reference is given
+
+            score_reference(doc)
         fuse(doc)
         doc.triage = triage(doc)
         return doc

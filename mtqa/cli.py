@@ -131,6 +131,10 @@ def check(
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, help="Check in this many processes (one per core).")
     ] = 1,
+    glossary: Annotated[
+        list[Path] | None,
+        typer.Option(help="Enforce a glossary: CSV, TSV or TBX (repeatable; replaces the configured one)."),
+    ] = None,
 ) -> None:
     """Check articles and report the sentences that look mistranslated."""
     from mtqa.api import Checker
@@ -142,6 +146,8 @@ def check(
     try:
         cfg = _settings(config, fail_on, select, ignore, encoding, max_bytes, house_style)
         cfg.model = cfg.model and not no_model
+        if glossary:
+            cfg.glossary = tuple(glossary)
         render = renderer(fmt)
         if sort not in ("input", "triage"):
             raise ValueError(f"--sort must be input or triage, not {sort!r}")
@@ -225,7 +231,10 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. MTQA401.
 @app.command("eval")
 def evaluate_cmd(
     files: Annotated[
-        list[Path], typer.Argument(help="Annotated JSONL (devset or span format) or clean .txt.")
+        list[Path],
+        typer.Argument(
+            help="Annotated JSONL (devset or span format), a JSONL feed with references, or clean .txt."
+        ),
     ],
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List false alarms and misses.")] = False,
     config: Annotated[Path | None, typer.Option(help="Read settings from this TOML file.")] = None,
@@ -236,7 +245,8 @@ def evaluate_cmd(
         bool, typer.Option("--no-source", help="Ignore the English sources (French-only QE).")
     ] = False,
 ) -> None:
-    """Measure recall, false alarms and ROC AUC on annotated data."""
+    """Measure recall, false alarms and ROC AUC on annotated data, and how the QE score
+    correlates with chrF where there are references."""
     import json
 
     from mtqa.api import Checker

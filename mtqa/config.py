@@ -34,6 +34,8 @@ class Config:
     model: bool = True  # run the quality-estimation model (``--no-model``: rules only)
     # The house-style preset: also flag what French newsrooms disagree on (see Rule.house_style).
     house_style: bool = False
+    # Newsroom glossaries (``--glossary``, ``glossary =``): mtqa/glossary.py, MTQA020-021.
+    glossary: tuple[Path, ...] = ()
     source: str = "defaults"
 
     def enabled(self, rule: Rule) -> bool:
@@ -59,7 +61,7 @@ def _from_table(table: dict[str, Any], source: str) -> Config:
     cfg = Config(source=source)
     known = {
         "fail-on", "select", "ignore", "severity", "encoding", "max-bytes", "min-french-share", "model",
-        "house-style",
+        "house-style", "glossary",
     }  # fmt: skip
     unknown = set(table) - known
     if unknown:
@@ -77,6 +79,14 @@ def _from_table(table: dict[str, Any], source: str) -> Config:
     cfg.min_french_share = float(table.get("min-french-share", cfg.min_french_share))
     cfg.model = bool(table.get("model", cfg.model))
     cfg.house_style = bool(table.get("house-style", cfg.house_style))
+    if "glossary" in table:
+        # One path or a list, relative to the configuration file's folder.
+        value = table["glossary"]
+        paths = [value] if isinstance(value, str) else value
+        if not isinstance(paths, list) or not all(isinstance(p, str) and p for p in paths):
+            raise ConfigError(f"{source}: glossary must be a path or a list of paths")
+        folder = Path(source).parent
+        cfg.glossary = tuple(folder / Path(p).expanduser() for p in paths)
     return cfg
 
 

@@ -74,6 +74,15 @@ class Sentence:
     # How the QE model read the sentence (with-source, french-only, windows: N, skipped: why);
     # None when no model ran or the sentence is not one it scores (datelines, under 3 words).
     model_input: str | None = None
+    # Bilingual mode (mtqa.align): the spans of ``Document.source`` this sentence translates
+    # (two for a 2-1 link; none for an addition or without a source), and how close the two
+    # read in the multilingual encoder (cosine, None when not aligned).
+    source_spans: list[tuple[int, int]] = field(default_factory=list)
+    similarity: float | None = None
+    # Reference mode (mtqa.reference): the spans of ``Document.reference`` aligned with this
+    # sentence, and the sentence's chrF against them.
+    reference_spans: list[tuple[int, int]] = field(default_factory=list)
+    chrf: float | None = None
 
     @property
     def status(self) -> Status:
@@ -91,6 +100,10 @@ class Document:
     sentences: list[Sentence] = field(default_factory=list)
     score: float | None = None
     triage: float | None = None  # how much the article needs an editor, in [0, 1] (mtqa.score.triage)
+    # Source sentences with no French counterpart (omissions), as spans of ``source``.
+    unaligned_source: list[tuple[int, int]] = field(default_factory=list)
+    # Document-level BLEU, chrF and TER against ``reference``, with sacrebleu's signatures.
+    reference_metrics: dict[str, object] | None = None
 
     @property
     def findings(self) -> list[Finding]:

@@ -22,6 +22,11 @@ MODEL_MAX_SENTENCE_TOKENS = 2_048
 # (about 20 long articles); later ones keep their rule findings but get no score.
 MODEL_MAX_DOCUMENT_CHARS = 100_000
 
+# The aligner embeds the segments that start within this many characters of each side
+# (the English side: that budget over 1.15); later French sentences are not compared with
+# the source, and no omission or addition is reported near the cut.
+ALIGN_MAX_CHARS = MODEL_MAX_DOCUMENT_CHARS
+
 # Longer runs of letters are not words: the lexicon checks (non-words, English runs)
 # skip them instead of looking them up and caching them.
 MAX_WORD_CHARS = 40

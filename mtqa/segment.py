@@ -77,7 +77,11 @@ _DATE = (
     rf"|[^\W\d_]+\.?{_SP}+\d{{1,2}}(?:,{_SP}+\d{{4}})?)"  # Nov. 13, 2024
 )
 _AGENCY = rf"{_SP}*\([^()\r\n]{{1,40}}\)"
-_DATELINE = re.compile(rf"{_SP}*(?P<dateline>{_PLACE}(?:{_DATE})?(?:{_AGENCY})?{_SP}+[-–—])(?={_SP}+\S)")
+# AP's "KYIV, Ukraine (AP) —": a region or country after the place, only before an agency.
+_REGION = rf",{_SP}+[{_UP}][^\W\d_]+(?:{_SP}+[{_UP}][^\W\d_]+)?(?={_AGENCY})"
+_DATELINE = re.compile(
+    rf"{_SP}*(?P<dateline>{_PLACE}(?:{_REGION}|{_DATE})?(?:{_AGENCY})?{_SP}+[-–—])(?={_SP}+\S)"
+)
 
 # Quotation marks that come in pairs; a straight '"' is handled by counting.
 _QUOTE_PAIRS = (("«", "»"), ("“", "”"))

@@ -27,6 +27,12 @@ ARTICLE = (
     "étrangères.\n"
     "La réunion s’est tenue mardi au siège de l’alliance, sans incident.\n"
 )
+SOURCE = (
+    "The US secretary of state flew to Brussels\n"
+    "During his trip, Secretary of State Blinken resigned in Brussels.\n"
+    "The aid was <b>welcome</b>.\n"
+    "President Volodymyr Zelenskiy welcomed the aid, the US State Department said.\n"
+)
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -60,6 +66,21 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "MTQA712", "typography", Severity.MINOR, start, start + 8, "ministre", "chevauchement", ("x",)
         )
     )
+    # The second document keeps its source in plain columns (no links recorded); a third is
+    # aligned by hand: 1-1, an omitted English sentence, 1-1, then a French addition.
+    unaligned = run.documents[1]
+    unaligned.unaligned_source = []
+    for s in unaligned.sentences:
+        s.source_spans, s.similarity = [], None
+    aligned = checker.check(Document("aligned.jsonl#3", ARTICLE, source=SOURCE))
+    assert not isinstance(aligned, InputFailure)
+    spans = [(SOURCE.index(line), SOURCE.index(line) + len(line)) for line in SOURCE.splitlines()]
+    for s in aligned.sentences:
+        s.source_spans, s.similarity = [], None
+    for s, span in zip(aligned.sentences, [spans[0], spans[1], spans[3]], strict=False):
+        s.source_spans, s.similarity = [span], 0.9
+    aligned.unaligned_source = [spans[2]]
+    run.documents.append(aligned)
     path = tmp_path_factory.mktemp("html") / "report.html"
     path.write_text(render(run, date="2024-11-22"), encoding="utf-8")
     return path
@@ -191,3 +212,37 @@ def test_no_console_errors(page: Any) -> None:
     d.find_element("css selector", "mark.f").click()
     errors = [e for e in d.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
     assert errors == []
+
+
+def _box(driver: Any, el: Any) -> dict[str, float]:
+    return driver.execute_script("return arguments[0].getBoundingClientRect().toJSON()", el)
+
+
+def test_source_and_french_sit_side_by_side_and_stack_on_narrow_screens(page: Any) -> None:
+    d = page
+    rows = d.find_elements("css selector", "table.aligned tbody tr")
+    kinds = [r.get_attribute("class").split()[1] for r in rows]  # "al <kind>", then "live" if flagged
+    assert kinds == ["pair", "pair", "omit", "pair", "added"]
+    src, fr = rows[1].find_elements("tag name", "td")
+    assert "Blinken resigned" in src.text and "démissionné" in fr.text
+    a, b = _box(d, src), _box(d, fr)
+    assert a["top"] == b["top"] and a["right"] <= b["left"]  # one row, two columns
+    assert rows[2].find_element("css selector", "td.fr").text == "omis dans la traduction"
+    assert rows[4].find_element("css selector", "td.src").text == "absent de la source"
+
+    # Flagged only: clean pairs go, the omission and the addition stay in view.
+    d.find_element("id", "flagged-only").click()
+    shown = [r.is_displayed() for r in rows]
+    assert shown == [False, True, True, True, True]  # the clean headline goes
+    d.find_element("id", "reset").click()
+    assert all(r.is_displayed() for r in rows)
+
+    # Narrow screen: the English stacks above its French.
+    d.set_window_size(420, 1000)
+    try:
+        a, b = _box(d, src), _box(d, fr)
+        assert a["bottom"] <= b["top"] + 1 and abs(a["left"] - b["left"]) < 2
+        table = d.find_element("css selector", "table.aligned")
+        assert _box(d, table)["right"] <= d.execute_script("return innerWidth")  # no sideways scroll
+    finally:
+        d.set_window_size(1280, 1000)

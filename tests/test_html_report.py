@@ -18,7 +18,7 @@ import pytest
 
 from mtqa.api import Checker, Run
 from mtqa.config import Config
-from mtqa.document import Document, Finding, InputFailure, Severity
+from mtqa.document import Document, Finding, InputFailure, SegmentKind, Sentence, Severity
 from mtqa.report import renderer
 from mtqa.report.html import DATE_ENV, index_order, render
 from mtqa.segment import segment
@@ -94,6 +94,16 @@ def assert_well_formed(page: str) -> None:
 
 def articles(page: str) -> list[lxml.html.HtmlElement]:
     return lxml.html.fromstring(page).find_class("text")
+
+
+def french(root: lxml.html.HtmlElement) -> str:
+    """All the French text on the page, whichever layout holds it."""
+    return "".join(t.text_content() for t in root.find_class("text"))
+
+
+def english(root: lxml.html.HtmlElement) -> str:
+    """All the English on the page: side-by-side cells or the plain source column."""
+    return "".join(e.text_content() for e in root.xpath("//*[@lang='en'][not(self::html)]"))
 
 
 def test_renderer_knows_html() -> None:
@@ -198,8 +208,8 @@ def test_hostile_feed_is_escaped(tmp_path: Path, checker: Checker) -> None:
                 assert name == "href" and re.fullmatch(r"#[a-z]+(-\d+)*", value), (name, value)
             if name == "id" or name == "class":
                 assert re.fullmatch(r"[a-z0-9 -]+", value), (name, value)
-    assert root.find_class("text")[0].text_content() == text
-    assert HOSTILE in root.find_class("srctext")[0].text_content()
+    assert french(root) == text
+    assert HOSTILE in english(root)
     assert any(HOSTILE in h.text_content() for h in root.iter("h2"))
 
 
@@ -236,8 +246,10 @@ def test_header_summary_and_charts(checker: Checker) -> None:
     assert len(bars) == len({f.category for d in run.documents for f in d.findings})
     assert "missing.txt: no such file" in root.get_element_by_id("errors").text_content()
     assert root.find_class("verdict")[0].text_content().strip().endswith("FAIL")
-    # Bilingual: the second document shows its source beside the French.
-    assert len(root.find_class("cols")) == 1 and root.find_class("srctext")[0].get("lang") == "en"
+    # Bilingual: the second document shows its source beside the French, row by row.
+    (table,) = root.find_class("aligned")
+    assert table.xpath("ancestor::section/@id") == ["doc-2"]
+    assert table.xpath(".//td[@lang='en']")[0].text_content() == "Hello."
 
 
 def test_scores_show_when_the_model_is_on() -> None:
@@ -325,3 +337,238 @@ def test_a_run_with_only_input_errors_still_renders() -> None:
     assert "gone.txt: no such file" in root.get_element_by_id("errors").text_content()
     assert not root.find_class("doc") and "no findings" in page
     assert root.find_class("verdict")[0].text_content().strip().endswith("FAIL")
+
+
+# -- source and French side by side ---------------------------------------------------------
+
+FR = [  # (sentence, kind, paragraph, indices of its source sentences)
+    ("PARIS -", SegmentKind.DATELINE, 0, []),
+    ("Le ministre est arrivé mardi.", SegmentKind.SENTENCE, 0, [0]),
+    ("Il a rencontré le président.", SegmentKind.SENTENCE, 0, [1]),  # 1-2: both halves of
+    ("Ils ont parlé longuement.", SegmentKind.SENTENCE, 0, [1]),  # one English sentence
+    ("Il est reparti le soir même, après un dîner.", SegmentKind.SENTENCE, 1, [3, 4]),  # 2-1
+    ("Le voyage a coûté cher.", SegmentKind.SENTENCE, 1, []),  # an addition
+]
+EN = [
+    "The minister arrived on Tuesday.",
+    "He met the president and they talked at length.",
+    "They also discussed trade.",  # omitted
+    "He left the same evening.",
+    "There was a dinner.",
+    "More talks are planned.",  # omitted, at the end
+]
+
+
+def bilingual(
+    fr: list[tuple[str, SegmentKind, int, list[int]]], en: list[str], path: str = "bi.txt"
+) -> Document:
+    """A document aligned by hand: French sentences joined by a space (a newline between
+    paragraphs), English by a space, and source spans from the given indices."""
+    source = " ".join(en)
+    en_spans = []
+    pos = 0
+    for sentence in en:
+        en_spans.append((pos, pos + len(sentence)))
+        pos += len(sentence) + 1
+    text, sentences = "", []
+    for i, (sentence, kind, para, links) in enumerate(fr):
+        if sentences:
+            text += "\n" if para != sentences[-1].paragraph else " "
+        spans = [en_spans[k] for k in links]
+        sentences.append(
+            Sentence(i, len(text), len(text) + len(sentence), sentence, para, kind, source_spans=spans)
+        )
+        if spans:
+            sentences[-1].similarity = 0.8 + i / 100
+        text += sentence
+    text += "\n"
+    used = {k for *_, links in fr for k in links}
+    unaligned = [span for k, span in enumerate(en_spans) if k not in used]
+    return Document(path, text, source=source, sentences=sentences, unaligned_source=unaligned)
+
+
+def attach(doc: Document, index: int, rule: str, start: int, end: int, message: str = "") -> Finding:
+    f = Finding(rule, "alignment", Severity.MAJOR, start, end, doc.text[start:end], message or rule)
+    doc.sentences[index].findings.append(f)
+    return f
+
+
+def aligned_example() -> Document:
+    doc = bilingual(FR, EN)
+    s = doc.sentences
+    attach(doc, 3, "MTQA011", s[3].start, s[3].end, f"Omission : « {EN[2]} »")
+    attach(doc, 5, "MTQA012", s[5].start, s[5].end, "Ajout")
+    # A finding from one row into the next: "mardi. Il a" runs over the 1-1 / 1-2 boundary.
+    a = doc.text.index("mardi.")
+    attach(doc, 1, "MTQA401", a, doc.text.index(" rencontré"))
+    return doc
+
+
+def cells(row: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, lxml.html.HtmlElement]:
+    src, fr = row.findall("td")
+    return src, fr
+
+
+def test_source_and_french_side_by_side_in_source_order() -> None:
+    doc = aligned_example()
+    page = render(Run(documents=[doc]), date="x")
+    assert_well_formed(page)
+    root = lxml.html.fromstring(page)
+    (table,) = root.find_class("aligned")
+    rows = table.xpath("./tbody/tr")
+    assert [r.get("class") for r in rows] == [
+        "al neutral",  # the dateline: no source, but no addition either
+        "al pair",
+        "al pair",  # 1-2: two French sentences in one row
+        "al omit",  # the omitted source sentence, at its place
+        "al pair",  # 2-1: two English sentences in one row
+        "al added",
+        "al omit",  # the omission after the last French sentence
+    ]
+    assert all(len(r.findall("td")) == 2 for r in rows)
+    english_cells = [[p.text_content() for p in cells(r)[0].findall("p")] for r in rows]
+    assert english_cells == [[], [EN[0]], [EN[1]], [EN[2]], [EN[3], EN[4]], [], [EN[5]]]
+    french_cells = [" ".join(t.text_content().split()) for r in rows for t in cells(r)[1].find_class("text")]
+    assert french_cells == [FR[0][0], FR[1][0], f"{FR[2][0]} {FR[3][0]}", FR[4][0], FR[5][0]]
+    # The French cells hold the whole text between them, sentences and all.
+    assert french(root) == doc.text
+    assert [s.get("data-i") for s in table.find_class("s")] == ["1", "2", "3", "4", "5", "6"]
+    # Omissions are visible gaps, additions are labelled and highlighted.
+    for gap in (rows[3], rows[6]):
+        src, fr = cells(gap)
+        assert src.get("lang") == "en" and not fr.find_class("text")
+        assert fr.text_content() == "omis dans la traduction"
+    src, fr = cells(rows[5])
+    assert src.text_content() == "absent de la source" and src.get("lang") is None
+    assert cells(rows[0])[0].text_content() == ""
+    # Similarity: discreet, on hover; and on the sentence, for the details panel.
+    assert cells(rows[1])[0].get("title") == "similarity 0.81"
+    assert cells(rows[2])[0].get("title") == "similarity 0.82 / 0.83"
+    assert cells(rows[3])[0].get("title") is None
+    assert table.find_class("s")[1].get("data-sim") == "0.81"
+    meta = root.find_class("meta")[0].text_content()
+    assert "source: 2 omitted, 1 added" in meta
+
+
+def test_a_finding_across_two_rows_keeps_one_anchor_and_its_text() -> None:
+    doc = aligned_example()
+    root = lxml.html.fromstring(render(Run(documents=[doc]), date="x"))
+    (f,) = [f for f in doc.findings if f.rule == "MTQA401"]
+    pieces = root.xpath("//mark[@data-rule='MTQA401']")
+    rows = [int(p.xpath("count(ancestor::tr[1]/preceding-sibling::tr)")) for p in pieces]
+    assert rows[0] == 1 and rows[-1] == 2  # "mardi. " in the first pair, "Il a" in the next
+    assert "".join(p.text_content() for p in pieces) == f.text
+    flags = [("first" in p.get("class").split(), "last" in p.get("class").split()) for p in pieces]
+    assert flags[0] == (True, False) and flags[-1] == (False, True)
+    assert all(flag == (False, False) for flag in flags[1:-1])
+    assert len(root.xpath("//mark/@id")) == len(doc.findings)
+    # The omission finding is an ordinary one, on its neighbour, quoting the English.
+    (omission,) = root.xpath("//mark[@data-rule='MTQA011']")
+    assert EN[2] in omission.get("title") and omission.xpath("ancestor::tr/@class") == ["al pair"]
+
+
+def test_an_omission_before_the_first_french_sentence_comes_first() -> None:
+    fr = [("Il est arrivé mardi à Paris.", SegmentKind.SENTENCE, 0, [1])]
+    doc = bilingual(fr, ["Breaking news.", "He arrived in Paris on Tuesday."])
+    root = lxml.html.fromstring(render(Run(documents=[doc]), date="x"))
+    rows = root.find_class("aligned")[0].xpath("./tbody/tr")
+    assert [r.get("class") for r in rows] == ["al omit", "al pair"]
+    assert cells(rows[0])[0].text_content() == "Breaking news."
+
+
+def test_headline_without_source_is_neutral_unless_flagged_as_an_addition() -> None:
+    fr = [
+        ("Photo : Reuters", SegmentKind.HEADLINE, 0, []),
+        ("Légende ajoutée par la rédaction", SegmentKind.HEADLINE, 1, []),
+        ("Il est arrivé mardi à Paris.", SegmentKind.SENTENCE, 2, [0]),
+    ]
+    doc = bilingual(fr, ["He arrived in Paris on Tuesday."])
+    attach(doc, 1, "MTQA012", doc.sentences[1].start, doc.sentences[1].end)
+    root = lxml.html.fromstring(render(Run(documents=[doc]), date="x"))
+    rows = root.find_class("aligned")[0].xpath("./tbody/tr")
+    assert [r.get("class") for r in rows] == ["al neutral", "al added", "al pair"]
+
+
+def test_a_source_without_alignment_keeps_the_plain_columns() -> None:
+    doc = made_up("Une phrase correcte ici. Une autre phrase ici.\n", [(0, 3)])
+    doc.source = "A correct sentence here.\nAnother one."
+    root = lxml.html.fromstring(render(Run(documents=[doc]), date="x"))
+    assert not root.find_class("aligned")
+    (col,) = root.find_class("srctext")
+    assert [p.text_content() for p in col.findall("p")] == ["A correct sentence here.", "Another one."]
+    assert french(root) == doc.text
+
+
+def test_without_a_source_the_layout_is_unchanged() -> None:
+    doc = made_up("Une phrase correcte ici. Une autre phrase ici.\n", [(0, 3)])
+    root = lxml.html.fromstring(render(Run(documents=[doc]), date="x"))
+    assert not root.find_class("aligned") and not root.find_class("cols") and not root.find_class("refm")
+    body = root.find_class("body")[0]
+    assert body[0].get("class") == "text" and body[0].get("lang") == "fr"
+    assert "omitted" not in root.find_class("meta")[0].text_content()
+
+
+SIGNATURES = {
+    "bleu": "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.4.2",
+    "chrf": "nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.4.2",
+    "ter": "nrefs:1|case:lc|tok:tercom|norm:no|punct:yes|asian:no|version:2.4.2",
+}
+
+
+def test_reference_metrics_and_sentence_chrf() -> None:
+    doc = aligned_example()
+    doc.reference = "Le ministre est arrivé mardi. Il a vu le président."
+    doc.reference_metrics = {"bleu": 23.456, "chrf": 54.32, "ter": 61.0, "signatures": SIGNATURES}
+    doc.sentences[1].reference_spans = [(0, 29)]
+    doc.sentences[1].chrf = 100.0
+    root = lxml.html.fromstring(render(Run(documents=[doc]), date="x"))
+    (refm,) = root.xpath("//section[@id='doc-1']/header/div[@class='refm']")
+    assert "BLEU 23.5 · chrF 54.3 · TER 61.0" in refm.find_class("figures")[0].text_content()
+    sigs = dict(zip(refm.xpath(".//dt/text()"), refm.xpath(".//dd/text()"), strict=True))
+    assert sigs == {"BLEU": SIGNATURES["bleu"], "chrF": SIGNATURES["chrf"], "TER": SIGNATURES["ter"]}
+    s = root.find_class("s")[1]
+    assert s.get("data-chrf") == "100.0" and s.get("data-ref") == "Le ministre est arrivé mardi."
+    assert s.get("title") == "similarity 0.81 · chrF 100.0"
+    assert root.find_class("s")[2].get("data-chrf") is None
+
+
+def test_missing_or_odd_metrics_do_not_break_the_header() -> None:
+    doc = made_up("Une phrase correcte ici.\n", [])
+    doc.reference_metrics = {"bleu": None, "chrf": float("nan"), "signatures": "not a dict"}
+    root = lxml.html.fromstring(render(Run(documents=[doc]), date="x"))
+    (refm,) = root.find_class("refm")
+    assert refm.text_content() == "Against the reference: BLEU — · chrF nan"
+    assert not refm.find_class("sigs")
+
+
+def test_hostile_source_and_reference_are_escaped() -> None:
+    evil = f"{HOSTILE} '</td></tr></table><script>alert(2)</script>\" & </p>"
+    en = [f"The minister said {evil}.", f"He {evil} left.", f"Omitted {evil}."]
+    fr = [
+        ("Le ministre a parlé.", SegmentKind.SENTENCE, 0, [0]),
+        ("Il est parti.", SegmentKind.SENTENCE, 0, [1]),
+        (f"Ajout {evil}.", SegmentKind.SENTENCE, 1, []),
+    ]
+    doc = bilingual(fr, en, path=evil)
+    attach(doc, 2, "MTQA012", doc.sentences[2].start, doc.sentences[2].end, evil)
+    doc.reference = f"Référence {evil}."
+    doc.sentences[0].reference_spans = [(0, len(doc.reference))]
+    doc.sentences[0].chrf = 12.5
+    doc.reference_metrics = {"bleu": evil, "chrf": 1.0, "ter": 2.0, "signatures": {evil: evil, "bleu": evil}}
+    page = render(Run(documents=[doc]), date="x")
+    assert_well_formed(page)
+    assert "<script>alert" not in page and "<img" not in page and "</td></tr></table><script>" not in page
+    root = lxml.html.fromstring(page)
+    assert len(root.xpath("//script")) == 1 and not root.xpath("//img")
+    rows = root.find_class("aligned")[0].xpath("./tbody/tr")
+    assert [r.get("class") for r in rows] == ["al pair", "al pair", "al added", "al omit"]
+    assert all(len(r.findall("td")) == 2 for r in rows)
+    assert [cells(r)[0].text_content() for r in (rows[0], rows[1], rows[3])] == en
+    assert french(root) == doc.text
+    assert root.find_class("s")[0].get("data-ref") == doc.reference
+    refm = root.find_class("refm")[0]
+    assert evil in refm.find_class("figures")[0].text_content()
+    assert refm.xpath(".//dt/text()") == [evil, "BLEU"] and refm.xpath(".//dd/text()") == [evil, evil]
+    for el in root.iter():
+        for name in el.attrib:
+            assert not name.startswith("on"), (el.tag, name)

@@ -9,9 +9,11 @@ on all the good examples are bounded separately.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import pytest
 
+import mtqa
 from mtqa.api import Checker
 from mtqa.checks.rulebook import CATEGORIES, PIPELINE, Rule, RuleExample, all_rules
 from mtqa.config import Config
@@ -21,15 +23,26 @@ RULES = all_rules()
 MODEL_CODES = {r.code for r in RULES if r.check == "model"}
 
 
+# The glossary rules' examples run with the glossary shipped as an example.
+EXAMPLE_GLOSSARY = Path(mtqa.__file__).parent / "glossaries" / "us-uk-institutions.tsv"
+
+
 @functools.cache
-def checker(extra: str = "", model: bool = False) -> Checker:
+def checker(extra: str = "", model: bool = False, glossary: bool = False) -> Checker:
     # Examples are single sentences, some deliberately foreign: no document language gate.
-    return Checker(Config(min_french_share=0.0, select=(extra,) if extra else (), model=model))
+    return Checker(
+        Config(
+            min_french_share=0.0,
+            select=(extra,) if extra else (),
+            model=model,
+            glossary=(EXAMPLE_GLOSSARY,) if glossary else (),
+        )
+    )
 
 
 def findings(rule: Rule, example: RuleExample, model: bool | None = None) -> list[tuple[str, str]]:
     use_model = rule.check == "model" if model is None else model
-    c = checker("" if rule.default_on else rule.code, use_model)
+    c = checker("" if rule.default_on else rule.code, use_model, rule.check == "glossary")
     doc = c.check(Document("example", example.text, source=example.source))
     assert not isinstance(doc, InputFailure)
     return [(f.rule, f.text) for f in doc.findings]

@@ -5,11 +5,15 @@ rules give in ``check:``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from mtqa.checks.rulebook import PIPELINE, Rule, all_rules
 from mtqa.document import Document, Finding
+
+if TYPE_CHECKING:
+    from mtqa.glossary import Glossary
 
 
 class Check(Protocol):
@@ -20,6 +24,9 @@ class Check(Protocol):
 
 def _registry() -> dict[str, Callable[[list[Rule]], Check]]:
     # Imported here so that a check's heavy resources load only when it is used.
+    from mtqa.checks.alignment import AlignmentCheck
+    from mtqa.checks.dropped import DroppedCheck
+    from mtqa.checks.glossary import GlossaryCheck
     from mtqa.checks.language import UntranslatedCheck
     from mtqa.checks.layout import CreditCheck, QuoteBalanceCheck
     from mtqa.checks.nonword import NonWordCheck
@@ -29,6 +36,8 @@ def _registry() -> dict[str, Callable[[list[Rule]], Check]]:
     from mtqa.checks.source import SourceCheck
 
     return {
+        "alignment": AlignmentCheck,
+        "dropped": DroppedCheck,
         "pattern": PatternCheck,
         "untranslated": UntranslatedCheck,
         "pronominal": PronominalCheck,
@@ -37,16 +46,19 @@ def _registry() -> dict[str, Callable[[list[Rule]], Check]]:
         "credit": CreditCheck,
         "source": SourceCheck,
         "si-tense": SiTenseCheck,
+        "glossary": GlossaryCheck,
     }
 
 
-def build_checks(enabled: Callable[[Rule], bool]) -> list[Check]:
-    """One instance per check family, given only its enabled rules."""
+def build_checks(enabled: Callable[[Rule], bool], glossary: Glossary | None = None) -> list[Check]:
+    """One instance per check family, given only its enabled rules (and the glossary check,
+    the loaded glossary: ``mtqa.glossary``)."""
     by_check: dict[str, list[Rule]] = {}
     for rule in all_rules():
         if enabled(rule) and rule.check not in ("model", PIPELINE):  # emitted by the scorer, the pipeline
             by_check.setdefault(rule.check, []).append(rule)
     registry = _registry()
+    registry["glossary"] = functools.partial(registry["glossary"], glossary=glossary)
     unknown = set(by_check) - set(registry)
     if unknown:
         raise ValueError(f"rules name unknown checks: {', '.join(sorted(unknown))}")

@@ -28,7 +28,7 @@ from importlib import resources
 
 from mtqa.api import Run
 from mtqa.checks.rulebook import CATEGORIES, Rule, all_rules
-from mtqa.document import Document, Finding, Sentence, Severity, Status
+from mtqa.document import Document, Finding, SegmentKind, Sentence, Severity, Status
 from mtqa.report.json_report import run_status
 
 DATE_ENV = "MTQA_REPORT_DATE"  # a fixed date makes regenerated reports byte-identical
@@ -133,6 +133,14 @@ def _mark(item: _Item, start: int, end: int, first: bool, last: bool) -> str:
 def _article(doc: Document, items: list[_Item]) -> str:
     """The French text in reading order: paragraphs, sentences and the text between them,
     with every finding highlighted; the element's text content equals ``doc.text``."""
+    return _article_parts(doc, items, [])[0]
+
+
+def _article_parts(doc: Document, items: list[_Item], breaks: list[int]) -> list[str]:
+    """The French text cut at ``breaks`` (sorted sentence starts) into ``len(breaks) + 1``
+    well-formed fragments that together hold all of ``doc.text``: the side-by-side table puts
+    each in its own cell. Marks are computed once for the whole text, so a finding keeps one
+    anchor (its first piece) and one number (its last piece) even when it spans two rows."""
     text = doc.text
     size = len(text)
     sents = sorted(doc.sentences, key=lambda s: s.start)
@@ -210,7 +218,16 @@ def _article(doc: Document, items: list[_Item]) -> str:
             seen.add(k)
             out.append(_mark(items[k], pos, pos, first, True) + "</mark>")
 
+    parts: list[str] = []
+    bi = 0  # the next break to honour
+
     for a, b, act, place, where in plan:
+        # A break closes every open element, so each fragment stands alone in its cell.
+        while bi < len(breaks) and breaks[bi] <= a:
+            bi += 1
+            close_paragraph()
+            parts.append("".join(out))
+            out.clear()
         if place == "out":
             close_paragraph()
             out.append(_text(text[a:b]))
@@ -222,7 +239,7 @@ def _article(doc: Document, items: list[_Item]) -> str:
             open_p = para
         if place == "s" and open_s != where:
             close_sentence()
-            out.append(_sentence_tag(sents[where], has[where]))
+            out.append(_sentence_tag(sents[where], has[where], doc.reference))
             open_s = where
         elif place != "s":
             close_sentence()
@@ -240,16 +257,31 @@ def _article(doc: Document, items: list[_Item]) -> str:
         for pos in sorted(empties):
             empties_at(pos)
     close_paragraph()
-    return "".join(out)
+    parts.append("".join(out))
+    parts += [""] * (len(breaks) + 1 - len(parts))  # breaks past the last piece: empty cells
+    return parts
 
 
-def _sentence_tag(s: Sentence, has_marks: bool) -> str:
+def _sentence_tag(s: Sentence, has_marks: bool, reference: str | None = None) -> str:
     classes = "s" + (" has" if has_marks else "")
     attrs = f'data-i="{s.index + 1}"'
     if s.score is not None:
         attrs += f' data-score="{s.score:.2f}"'
         if s.score < _LOW_SCORE:
             classes += " lo"
+    # Bilingual and reference figures ride along for the details panel (read with textContent)
+    # and show on hover, so they are there for unflagged sentences too.
+    figures = []
+    if s.similarity is not None:
+        attrs += f' data-sim="{s.similarity:.2f}"'
+        figures.append(f"similarity {s.similarity:.2f}")
+    if s.chrf is not None:
+        attrs += f' data-chrf="{s.chrf:.1f}"'
+        figures.append(f"chrF {s.chrf:.1f}")
+    if reference and s.reference_spans:
+        attrs += f' data-ref="{esc(_slices(reference, s.reference_spans))}"'
+    if figures:
+        attrs += f' title="{" · ".join(figures)}"'
     return f'<span class="{classes}" {attrs}>'
 
 
@@ -257,6 +289,135 @@ def _plain(text: str) -> str:
     """The English source: one paragraph per non-blank line, no highlighting."""
     lines = [line for line in text.splitlines() if line.strip()]
     return "".join(f"<p>{esc(line)}</p>" for line in lines)
+
+
+# -- source and French side by side ---------------------------------------------------------
+
+_ADDITION_RULE = "MTQA012"  # the aligner's own verdict that a French sentence has no source
+
+
+def _slices(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text of ``spans`` (clamped to ``text``), joined by a space."""
+    size = len(text)
+    return " ".join(text[min(max(a, 0), size) : min(max(b, 0), size)] for a, b in spans)
+
+
+@dataclass(slots=True)
+class _Row:
+    """One alignment link in the side-by-side table: source spans and French sentences.
+    No sentences: an omitted source sentence; no spans: French with no source."""
+
+    spans: list[tuple[int, int]]
+    sentences: list[Sentence]
+
+    @property
+    def kind(self) -> str:
+        """One of pair, omit, added and neutral. A headline or dateline with no source is
+        often the publisher's own (a credit, "PARIS (AFP) -"): neutral, not an addition,
+        unless the aligner flagged it."""
+        if not self.sentences:
+            return "omit"
+        if self.spans:
+            return "pair"
+        added = any(
+            s.kind is SegmentKind.SENTENCE or any(f.rule == _ADDITION_RULE for f in s.findings)
+            for s in self.sentences
+        )
+        return "added" if added else "neutral"
+
+
+def _is_aligned(doc: Document) -> bool:
+    """Whether the aligner ran on ``doc``: without any link recorded (a source but no
+    alignment) the report falls back to the two plain columns."""
+    return bool(doc.source) and (bool(doc.unaligned_source) or any(s.source_spans for s in doc.sentences))
+
+
+def _alignment_rows(doc: Document) -> list[_Row]:
+    """The table's rows: French sentences in reading order, consecutive ones that share a
+    source span merged into one row (a 1-2 link), and each unaligned source span placed
+    before the first row whose source starts after it. The aligner is monotone, so French
+    order is source order."""
+    rows: list[_Row] = []
+    for s in sorted(doc.sentences, key=lambda s: s.start):
+        spans = sorted(set(s.source_spans))
+        prev = rows[-1] if rows else None
+        if prev is not None and spans and set(spans) & set(prev.spans):
+            prev.sentences.append(s)
+            prev.spans = sorted(set(prev.spans) | set(spans))
+        else:
+            rows.append(_Row(spans, [s]))
+    gaps = sorted(set(doc.unaligned_source))
+    merged: list[_Row] = []
+    g = 0
+    for row in rows:
+        if row.spans:
+            while g < len(gaps) and gaps[g][0] < row.spans[0][0]:
+                merged.append(_Row([gaps[g]], []))
+                g += 1
+        merged.append(row)
+    merged += [_Row([gap], []) for gap in gaps[g:]]
+    return merged
+
+
+def _aligned(doc: Document, items: list[_Item], rows: list[_Row]) -> str:
+    """Source and French side by side, one row per alignment link (``_alignment_rows``)."""
+    source = doc.source or ""
+    french = [r for r in rows if r.sentences]
+    # Cut the French where each row's first sentence starts; the first row also takes any
+    # text before it, so the French cells hold the whole text between them.
+    fragments = iter(_article_parts(doc, items, [r.sentences[0].start for r in french[1:]]))
+    out = []
+    for row in rows:
+        kind = row.kind
+        sims = sorted({f"{s.similarity:.2f}" for s in row.sentences if s.similarity is not None})
+        title = f' title="similarity {" / ".join(sims)}"' if sims else ""
+        if row.spans:
+            paras = "".join(f"<p>{esc(_slices(source, [span]))}</p>" for span in row.spans)
+            src = f'<td class="src" lang="en"{title}>{paras}</td>'
+        elif kind == "added":
+            src = '<td class="src"><span class="tag" lang="fr">absent de la source</span></td>'
+        else:
+            src = '<td class="src"></td>'
+        if kind == "omit":
+            fr = '<td class="fr"><span class="tag" lang="fr">omis dans la traduction</span></td>'
+        else:
+            fr = f'<td class="fr"><div class="text" lang="fr">{next(fragments)}</div></td>'
+        first = row.sentences[0].index + 1 if row.sentences else 0
+        data = f' data-i="{first}"' if first else ""
+        out.append(f'<tr class="al {kind}"{data}>{src}{fr}</tr>')
+    return (
+        '<table class="aligned"><thead><tr><th scope="col">Source (English)</th>'
+        f'<th scope="col">Translation (French)</th></tr></thead><tbody>{"".join(out)}</tbody></table>'
+    )
+
+
+_METRIC_NAMES = {"bleu": "BLEU", "chrf": "chrF", "ter": "TER"}
+
+
+def _figure(value: object) -> str:
+    """A corpus metric, escaped: one decimal for a number, the value as text otherwise."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return f"{value:.1f}"
+    return "—" if value is None else esc(value)
+
+
+def _reference_metrics(metrics: dict[str, object] | None) -> str:
+    """BLEU, chrF and TER against the reference, with sacrebleu's signatures so the figures
+    can be reproduced; nothing when the document had no reference."""
+    if not metrics:
+        return ""
+    figures = " · ".join(
+        f"{label} {_figure(metrics[key])}" for key, label in _METRIC_NAMES.items() if key in metrics
+    )
+    signatures = metrics.get("signatures")
+    sigs = ""
+    if isinstance(signatures, dict) and signatures:
+        pairs = "".join(
+            f"<dt>{esc(_METRIC_NAMES.get(str(k), k))}</dt><dd>{esc(v)}</dd>" for k, v in signatures.items()
+        )
+        sigs = f'<dl class="sigs" aria-label="sacrebleu signatures">{pairs}</dl>'
+    figures = f'<span class="figures">Against the reference: {figures or "—"}</span>'
+    return f'<div class="refm">{figures}{sigs}</div>'
 
 
 # -- document sections ----------------------------------------------------------------------
@@ -300,17 +461,25 @@ def _document(d: int, doc: Document, items: list[_Item], rule_ids: dict[str, str
     meta = f"score {_score(doc.score)} · {len(doc.sentences)} sentences, {flagged} flagged · " + (
         ", ".join(parts) if parts else "no findings"
     )
-    article = f'<div class="text" lang="fr">{_article(doc, items)}</div>'
-    if doc.source:
+    if _is_aligned(doc):
+        rows = _alignment_rows(doc)
+        omitted = sum(1 for r in rows if r.kind == "omit")
+        added = sum(len(r.sentences) for r in rows if r.kind == "added")
+        meta += f" · source: {omitted} omitted, {added} added"
+        article = _aligned(doc, items, rows)
+    elif doc.source:  # a source the aligner did not link: the two texts in plain columns
         article = (
             '<div class="cols"><div class="col"><h3>Source (English)</h3>'
             f'<div class="srctext" lang="en">{_plain(doc.source)}</div></div>'
-            f'<div class="col"><h3>Translation (French)</h3>{article}</div></div>'
+            '<div class="col"><h3>Translation (French)</h3>'
+            f'<div class="text" lang="fr">{_article(doc, items)}</div></div></div>'
         )
+    else:
+        article = f'<div class="text" lang="fr">{_article(doc, items)}</div>'
     return (
         f'<section class="block doc" id="doc-{d}" aria-labelledby="doc-{d}-h">'
         f'<header>{_status(doc.status)}<h2 id="doc-{d}-h">{esc(doc.path)}</h2>'
-        f'<span class="meta">{esc(meta)}</span></header>'
+        f'<span class="meta">{esc(meta)}</span>{_reference_metrics(doc.reference_metrics)}</header>'
         f'<div class="body">{article}'
         f'<h3 class="tbl">Findings ({len(items)})</h3>{_findings_table(items, rule_ids)}</div>'
         "</section>"
@@ -578,7 +747,9 @@ def _filter_css(cats: _Categories) -> str:
         )
     flagged = (
         ".flagged-only .text .s:not(.live),.flagged-only .text>p:not(.live),"
-        ".flagged-only .srctext,.flagged-only .doc:not(.live) .body{display:none}"
+        ".flagged-only .srctext,.flagged-only .doc:not(.live) .body,"
+        # Side by side: rows without a visible finding go, but gaps in the alignment stay.
+        ".flagged-only tr.al.pair:not(.live),.flagged-only tr.al.neutral:not(.live){display:none}"
     )
     return "@media screen{" + "".join(rules) + flagged + "}"
 

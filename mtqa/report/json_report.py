@@ -26,7 +26,11 @@ def _finding(f: Finding) -> dict[str, Any]:
     }
 
 
-def _sentence(s: Sentence) -> dict[str, Any]:
+def _spans(text: str | None, spans: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    return [{"start": a, "end": b, "text": (text or "")[a:b]} for a, b in spans]
+
+
+def _sentence(s: Sentence, d: Document) -> dict[str, Any]:
     return {
         "index": s.index,
         "start": s.start,
@@ -38,6 +42,10 @@ def _sentence(s: Sentence) -> dict[str, Any]:
         "kind": str(s.kind),
         "paragraph": s.paragraph,
         "findings": [_finding(f) for f in s.findings],
+        "aligned_source": _spans(d.source, s.source_spans),
+        "similarity": s.similarity,
+        "aligned_reference": _spans(d.reference, s.reference_spans),
+        "chrf": s.chrf,
     }
 
 
@@ -49,7 +57,10 @@ def _document(d: Document) -> dict[str, Any]:
         "score": d.score,
         "triage": d.triage,
         "source": d.source,
-        "sentences": [_sentence(s) for s in d.sentences],
+        "sentences": [_sentence(s, d) for s in d.sentences],
+        "unaligned_source": _spans(d.source, d.unaligned_source),
+        "reference": d.reference,
+        "reference_metrics": d.reference_metrics,
     }
 
 

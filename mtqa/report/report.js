@@ -18,11 +18,12 @@
   const flaggedOnly = $("flagged-only");
   const sevOn = new Set();
   const catOn = new Set();
-  // Sentences that hold marks, with their paragraph and document, collected once.
+  // Sentences that hold marks, with their paragraph, side-by-side row and document, collected once.
   const sentences = Array.from(document.querySelectorAll(".text .s.has"), (s) => ({
     el: s,
     marks: Array.from(s.getElementsByTagName("mark")),
     p: s.parentElement,
+    row: s.closest("tr.al"),
     doc: s.closest(".doc"),
   }));
   let live = [];
@@ -44,6 +45,7 @@
       if (s.marks.some(visible)) {
         now.add(s.el);
         if (s.p) now.add(s.p);
+        if (s.row) now.add(s.row);
         if (s.doc) now.add(s.doc);
       }
     }
@@ -114,6 +116,23 @@
     return item;
   }
 
+  // The sentence under the pointer: its alignment and reference figures, when the page has them.
+  function sentenceItem(mark) {
+    const s = mark.closest(".s");
+    if (!s || !(s.dataset.sim || s.dataset.chrf || s.dataset.ref)) return null;
+    const item = make("section", undefined, "item");
+    item.append(make("p", "Sentence " + s.dataset.i));
+    const dl = make("dl");
+    const add = (label, value) => {
+      if (value) dl.append(make("dt", label), make("dd", value));
+    };
+    add("Similarity to source", s.dataset.sim);
+    add("chrF", s.dataset.chrf);
+    add("Reference", s.dataset.ref);
+    item.append(dl);
+    return item;
+  }
+
   function select(k) {
     for (const m of document.querySelectorAll("mark.f.sel")) m.classList.remove("sel");
     for (const m of document.querySelectorAll('mark.f[data-k="' + k + '"]')) m.classList.add("sel");
@@ -124,7 +143,10 @@
     for (let m = mark; m; m = m.parentElement ? m.parentElement.closest("mark.f") : null) chain.unshift(m);
     const panel = $("details");
     const content = $("details-body");
-    content.replaceChildren(...chain.map(describe));
+    const items = chain.map(describe);
+    const extra = sentenceItem(mark);
+    if (extra) items.push(extra);
+    content.replaceChildren(...items);
     panel.hidden = false;
     select(mark.dataset.k);
     const first = document.getElementById("f-" + mark.dataset.k);

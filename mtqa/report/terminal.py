@@ -1,5 +1,6 @@
-"""The editor's view: each flagged sentence with its span highlighted, the rule, the
-message and the suggestion, then a summary line."""
+"""The editor's view: each flagged sentence with its span highlighted, the English it
+translates (when the source was aligned), the rule, the message and the suggestion; then the
+source sentences left out of the translation, and a summary line."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ _STYLE = {Severity.CRITICAL: "bold white on red", Severity.MAJOR: "bold red", Se
 _LABEL = {Severity.CRITICAL: "critique", Severity.MAJOR: "majeur", Severity.MINOR: "mineur"}
 
 
+def _english(source: str, spans: list[tuple[int, int]]) -> str:
+    """The source text of ``spans`` on one line: a sentence may run over a line break."""
+    size = len(source)
+    return " ".join(" ".join(source[max(a, 0) : min(b, size)].split()) for a, b in spans)
+
+
 def _document(console: Console, doc: Document) -> None:
     flagged = [s for s in doc.sentences if s.findings]
     score = f", score {doc.score:.2f}" if doc.score is not None else ""
@@ -24,6 +31,8 @@ def _document(console: Console, doc: Document) -> None:
         for f in s.findings:
             line.stylize(_STYLE[f.severity] + " underline", f.start - s.start, f.end - s.start)
         console.print(Text(f"  [{s.index + 1}] ", style="dim") + line)
+        if doc.source and s.source_spans:
+            console.print(Text(f"      EN {_english(doc.source, s.source_spans)}", style="dim"))
         for f in s.findings:
             head = Text(f"      {f.rule} ", style=_STYLE[f.severity])
             head += Text(f"{_LABEL[f.severity]} · {f.category}: ", style="dim") + Text(f.message)
@@ -33,7 +42,12 @@ def _document(console: Console, doc: Document) -> None:
                 console.print(Text("      → ", style="green") + Text(" | ".join(fixes), style="green"))
             elif "" in f.suggestions:
                 console.print(Text("      → supprimer", style="green"))
-    if flagged:
+    omitted = [span for span in sorted(doc.unaligned_source)] if doc.source else []
+    if omitted:
+        console.print(Text(f"  Omis dans la traduction ({len(omitted)}) :", style="bold"))
+        for span in omitted:
+            console.print(Text(f"      EN {_english(doc.source or '', [span])}", style="dim"))
+    if flagged or omitted:
         console.print()
 
 
