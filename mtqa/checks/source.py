@@ -24,10 +24,15 @@ _FR_NUMBER = re.compile(
 # The source is the reference, so its numbers are read generously: "42C", "34-year-old", "2030s".
 _EN_NUMBER = re.compile(
     r"(?<![\d.,])(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<dec>\d+))?"
-    r"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|m\b|k\b))?"
+    # "$200m", "£3bn", "5 billion"; "200 m" with a space is metres.
+    r"(?P<scale>\s?(?:thousand|million|billion|trillion|bn)|(?:m|k)\b)?"
     r"(?:\s?(?P<unit>miles?|mph|feet|foot|ft|inch(?:es)?|pounds? of|lbs?|acres?|gallons?|yards?"
     r"|°?F\b|degrees Fahrenheit))?"
     r"(?P<pm>\s?p\.?m\.?)?",
+    re.IGNORECASE,
+)
+_EN_CLOCK = re.compile(
+    r"\b(?P<h>\d{1,2})[:.]\d{2}\s?(?:(?P<pm>p\.?m\.?)|a\.?m\.?)|\b(?P<hh>[01]\d|2[0-3])[0-5]\d\s?(?:GMT|UTC)\b",
     re.IGNORECASE,
 )
 _FR_SCALE = {
@@ -93,7 +98,7 @@ def source_values(text: str) -> tuple[set[float], set[float]]:
     exact: set[float] = set()
     converted: set[float] = set()
     for m in _EN_NUMBER.finditer(text):
-        scale = _EN_SCALE.get((m.group("scale") or "").lower(), 1.0)
+        scale = _EN_SCALE.get((m.group("scale") or "").strip().lower(), 1.0)
         v = _value(m.group("int"), m.group("dec"), scale)
         exact.add(v)
         if m.group("pm") and v < 12:
@@ -102,6 +107,10 @@ def source_values(text: str) -> tuple[set[float], set[float]]:
         if unit.endswith("f") or "fahrenheit" in unit:
             converted.add((v - 32) * 5 / 9)
         converted.update(v * k for k in _CONVERSIONS.get(unit, ()))
+    # Clock times a translator writes on the 24-hour clock: "11:52 p.m." → 23 h 52, "1400 GMT" → 14 h.
+    for m in _EN_CLOCK.finditer(text):
+        hour = int(m.group("h") or m.group("hh"))
+        exact.add(float(hour + 12 if m.group("pm") and hour < 12 else hour))
     for word in re.findall(r"[a-z]+", text.lower()):
         if word in _EN_WORDS:
             exact.add(_EN_WORDS[word])
