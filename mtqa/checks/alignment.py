@@ -29,14 +29,6 @@ def _shorten(text: str) -> str:
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
 
 
-def _finding(rule: Rule, doc: Document, start: int, end: int, **fields: str) -> Finding:
-    text = doc.text[start:end]
-    message = rule.message.replace("{match}", text)
-    for key, value in fields.items():
-        message = message.replace("{" + key + "}", value)
-    return Finding(rule.code, rule.category, rule.severity, start, end, text, message, rule.suggestions)
-
-
 def _body(s: Sentence) -> bool:
     return s.kind is SegmentKind.SENTENCE and len(s.text.split()) >= MIN_WORDS
 
@@ -63,7 +55,7 @@ class AlignmentCheck:
         if "MTQA012" in self.rules:
             for s in doc.sentences:
                 if not s.source_spans and _body(s) and s.start < ALIGN_MAX_CHARS and not _cut_near(doc, s):
-                    yield _finding(self.rules["MTQA012"], doc, s.start, s.end)
+                    yield self.rules["MTQA012"].finding(doc.text, s.start, s.end)
         if "MTQA013" in self.rules or "MTQA014" in self.rules:
             yield from self._clauses(doc)
 
@@ -77,7 +69,7 @@ class AlignmentCheck:
             before = [s for s in aligned if s.source_spans[-1][1] <= start]
             # The sentence it should follow; at the very start, the first one it should precede.
             anchor = before[-1] if before else (aligned[0] if aligned else doc.sentences[0])
-            yield _finding(rule, doc, anchor.start, anchor.end, missing=_shorten(doc.source[start:end]))
+            yield rule.finding(doc.text, anchor.start, anchor.end, missing=_shorten(doc.source[start:end]))
 
     def _clauses(self, doc: Document) -> Iterator[Finding]:
         from mtqa.adequacy import length_ratio, scorers, signals
@@ -111,7 +103,7 @@ class AlignmentCheck:
         found = signals([(english(s), s.text) for s in pairs])
         for s, sig in zip(pairs, found, strict=True):
             if "MTQA013" in self.rules and sig.missing and score["omission"].alarm(sig):
-                yield _finding(self.rules["MTQA013"], doc, s.start, s.end, missing=_shorten(sig.missing))
+                yield self.rules["MTQA013"].finding(doc.text, s.start, s.end, missing=_shorten(sig.missing))
             elif "MTQA014" in self.rules and sig.added and score["addition"].alarm(sig):
                 a, b = sig.added
-                yield _finding(self.rules["MTQA014"], doc, s.start + a, s.start + b)
+                yield self.rules["MTQA014"].finding(doc.text, s.start + a, s.start + b)

@@ -102,13 +102,6 @@ def _groups(doc: Document) -> list[tuple[list[Sentence], str]]:
     return out
 
 
-def _finding(rule: Rule, doc: Document, s: Sentence, **fields: str) -> Finding:
-    message = rule.message.replace("{match}", s.text)
-    for key, value in fields.items():
-        message = message.replace("{" + key + "}", value)
-    return Finding(rule.code, rule.category, rule.severity, s.start, s.end, s.text, message, rule.suggestions)
-
-
 def _french_values(text: str) -> set[float]:
     values = set()
     for m in _FR_VALUE.finditer(text):
@@ -156,18 +149,22 @@ class DroppedCheck:
                 for name, en, fr in lexicon["qualifiers"]:
                     m = en.search(english)
                     if m and not fr.search(french):
-                        yield _finding(
-                            self.rules["MTQA015"], doc, first, english=m.group().strip(), expected=name
+                        yield self.rules["MTQA015"].finding(
+                            doc.text, first.start, first.end, english=m.group().strip(), expected=name
                         )
                         break
             if "MTQA016" in self.rules:
                 for _, en, fr in lexicon["attributions"]:
                     m = en.search(english)
                     if m and not fr.search(french):
-                        yield _finding(self.rules["MTQA016"], doc, first, english=m.group())
+                        yield self.rules["MTQA016"].finding(
+                            doc.text, first.start, first.end, english=m.group()
+                        )
             if "MTQA017" in self.rules:
                 days = [d for d in _EN_DAYS if re.search(rf"\b{d}\b", english, re.IGNORECASE)]
                 if days and not _FR_WHEN.search(french):
-                    yield _finding(self.rules["MTQA017"], doc, first, english=days[0].capitalize())
+                    yield self.rules["MTQA017"].finding(
+                        doc.text, first.start, first.end, english=days[0].capitalize()
+                    )
                 elif figures := _dropped_figures(english, french):
-                    yield _finding(self.rules["MTQA017"], doc, first, english=figures[0])
+                    yield self.rules["MTQA017"].finding(doc.text, first.start, first.end, english=figures[0])

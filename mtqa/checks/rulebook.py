@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from mtqa.cache import cached_json
-from mtqa.document import SegmentKind, Severity
+from mtqa.document import Finding, SegmentKind, Severity
 
 CATEGORIES = (
     "mistranslation",
@@ -80,6 +80,15 @@ class Rule:
     house_style: bool = False
     file: str = ""
     lists: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
+
+    def finding(self, text: str, start: int, end: int, **fields: str) -> Finding:
+        """A finding of this rule on ``text[start:end]``, its message filled: ``{match}`` with
+        the flagged words, ``{name}`` with ``fields[name]``."""
+        words = text[start:end]
+        message = self.message.replace("{match}", words)
+        for key, value in fields.items():
+            message = message.replace("{" + key + "}", value)
+        return Finding(self.code, self.category, self.severity, start, end, words, message, self.suggestions)
 
 
 _REQUIRED = ("code", "name", "category", "severity", "message", "doc")

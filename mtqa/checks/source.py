@@ -126,14 +126,6 @@ def _matches(v: float, exact: set[float], converted: set[float]) -> bool:
     )
 
 
-def _finding(rule: Rule, doc: Document, start: int, end: int, **fields: str) -> Finding:
-    text = doc.text[start:end]
-    message = rule.message.replace("{match}", text)
-    for key, value in fields.items():
-        message = message.replace("{" + key + "}", value)
-    return Finding(rule.code, rule.category, rule.severity, start, end, text, message, rule.suggestions)
-
-
 class SourceCheck:
     name = "source"
 
@@ -164,14 +156,14 @@ class SourceCheck:
         for fr, (_, pattern) in _CURRENCIES.items():
             if fr not in named:
                 for m in re.finditer(pattern, doc.text, re.IGNORECASE):
-                    yield _finding(rule, doc, m.start(), m.end(), expected=", ".join(sorted(named)))
+                    yield rule.finding(doc.text, m.start(), m.end(), expected=", ".join(sorted(named)))
 
     def _negations(self, doc: Document, rule: Rule) -> Iterator[Finding]:
         """A negated English sentence whose French has no negation at all: a dropped « ne … pas »."""
         targets = content_sentences(doc)
         for sentence, source in zip(targets, aligned_sources(doc, targets), strict=True):
             if source and _EN_NEGATION.search(source) and not _FR_NEGATION.search(sentence.text):
-                yield _finding(rule, doc, sentence.start, sentence.end)
+                yield rule.finding(doc.text, sentence.start, sentence.end)
 
     def _numbers(self, doc: Document, rule: Rule) -> Iterator[Finding]:
         exact, converted = source_values(doc.source or "")
@@ -179,7 +171,7 @@ class SourceCheck:
             scale = _FR_SCALE.get((m.group("scale") or "").lower(), 1.0)
             v = _value(m.group("int"), m.group("dec"), scale)
             if not _matches(v, exact, converted):
-                yield _finding(rule, doc, m.start(), m.end())
+                yield rule.finding(doc.text, m.start(), m.end())
 
     def _names(self, doc: Document, rule: Rule, fr: list[str], en: list[str]) -> Iterator[Finding]:
         source = (doc.source or "").lower()
@@ -189,4 +181,4 @@ class SourceCheck:
         for m in re.finditer(rf"\b({'|'.join(fr)})\b", doc.text, re.IGNORECASE):
             if m.group(1).lower() not in said:
                 expected = ", ".join(sorted(said))
-                yield _finding(rule, doc, m.start(), m.end(), expected=expected)
+                yield rule.finding(doc.text, m.start(), m.end(), expected=expected)
