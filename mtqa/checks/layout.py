@@ -21,20 +21,6 @@ def _paragraphs(doc: Document) -> list[list[Sentence]]:
     return [paras[k] for k in sorted(paras)]
 
 
-def _finding(rule: Rule, doc: Document, start: int, end: int) -> Finding:
-    text = doc.text[start:end]
-    return Finding(
-        rule.code,
-        rule.category,
-        rule.severity,
-        start,
-        end,
-        text,
-        rule.message.replace("{match}", text),
-        rule.suggestions,
-    )
-
-
 class QuoteBalanceCheck:
     """A « without its » (or the reverse) in one paragraph: a quotation MT cut or merged.
 
@@ -72,7 +58,7 @@ class QuoteBalanceCheck:
     def _emit(self, doc: Document, pos: int, cut: bool) -> Iterator[Finding]:
         rule = self.rules.get(QUOTE_AT_TEXT_EDGE if cut else UNBALANCED_QUOTES)
         if rule is not None:
-            yield _finding(rule, doc, pos, pos + 1)
+            yield rule.finding(doc.text, pos, pos + 1)
 
 
 _NAME_LINE = re.compile(r"^(?:[A-ZÀ-Ý][\w'’.-]+)(?: (?:[A-ZÀ-Ý][\w'’.-]+|de|da|van|von|bin|ben|al|el)){1,3}$")
@@ -99,7 +85,7 @@ class CreditCheck:
                 continue
             neighbours = [paras[j] for j in (i - 1, i + 1) if 0 <= j < len(paras)]
             if any(self._is_caption(n) for n in neighbours):
-                yield _finding(self.rule, doc, s.start, s.end)
+                yield self.rule.finding(doc.text, s.start, s.end)
 
     @staticmethod
     def _is_caption(para: list[Sentence]) -> bool:
