@@ -19,6 +19,7 @@ from mtqa.cache import write_atomic
 from mtqa.config import Config, ConfigError, load_config, parse_fail_on
 
 if TYPE_CHECKING:
+    from mtqa.api import Checker
     from mtqa.checks.rulebook import Rule
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -148,9 +149,13 @@ def check(
         cfg.model = cfg.model and not no_model
         if glossary:
             cfg.glossary = tuple(glossary)
-        render = renderer(fmt)
         if sort not in ("input", "triage"):
             raise ValueError(f"--sort must be input or triage, not {sort!r}")
+        if fmt == "jsonl":
+            if sort != "input":
+                raise ValueError("--format jsonl streams articles in input order: it cannot --sort triage")
+            _stream_jsonl(Checker(cfg), paths, jobs, output, cfg)
+        render = renderer(fmt)
         checker = Checker(cfg)
         run = checker.check_all(paths, jobs=jobs)
         if sort == "triage":
@@ -177,6 +182,36 @@ def check(
     worst = run.worst()
     if cfg.fail_on is not None and worst is not None and worst >= cfg.fail_on:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _stream_jsonl(checker: Checker, paths: list[str], jobs: int, output: Path | None, cfg: Config) -> None:
+    """``--format jsonl``: each article written and flushed as soon as it is checked, in
+    constant memory; to ``--output``, through a temporary file renamed at the end."""
+    from mtqa.document import InputFailure
+    from mtqa.report.jsonl import JsonlWriter
+
+    target = output.with_name(output.name + ".part") if output is not None else None
+    try:
+        out = open(target, "w", encoding="utf-8") if target is not None else sys.stdout  # noqa: SIM115
+    except OSError as e:
+        raise _fail(f"cannot write {output}: {e.strerror}") from None
+    writer = JsonlWriter(out)
+    try:
+        for item in checker.iter_checked(paths, jobs=jobs):
+            if isinstance(item, InputFailure):
+                typer.echo(f"mtqa: error: {item.message}", err=True)
+            writer.write(item)
+        writer.close()
+    finally:
+        if target is not None:
+            out.close()
+    if target is not None and output is not None:
+        os.replace(target, output)
+    if writer.errors:
+        raise typer.Exit(EXIT_ERROR)
+    if cfg.fail_on is not None and writer.worst is not None and writer.worst >= cfg.fail_on:
+        raise typer.Exit(EXIT_FINDINGS)
+    raise typer.Exit(EXIT_OK)
 
 
 @app.command("rules")

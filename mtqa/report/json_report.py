@@ -49,7 +49,8 @@ def _sentence(s: Sentence, d: Document) -> dict[str, Any]:
     }
 
 
-def _document(d: Document) -> dict[str, Any]:
+def document_dict(d: Document) -> dict[str, Any]:
+    """One document as in schema 1 (also a line of the streamed JSONL report)."""
     return {
         "path": d.path,
         "text": d.text,
@@ -82,7 +83,7 @@ def to_dict(run: Run) -> dict[str, Any]:
             "scorer": run.scorer_id,
             "config": run.config.source,
         },
-        "documents": [_document(d) for d in run.documents],
+        "documents": [document_dict(d) for d in run.documents],
         "errors": [{"path": f.path, "message": f.message, "code": f.code} for f in run.failures],
         "summary": {
             "documents": len(run.documents),
