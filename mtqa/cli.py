@@ -91,7 +91,12 @@ def _settings(
 @app.command()
 def check(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, JSONL feeds, or - for stdin.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="terminal, json or html.")] = "terminal",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="terminal, json, jsonl (streamed), html, sarif, junit or github."
+        ),
+    ] = "terminal",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from mtqa.api import Run
 
-FORMATS = ("terminal", "json", "html")
+FORMATS = ("terminal", "json", "html", "junit", "github", "sarif")
 
 
 def renderer(fmt: str) -> Callable[..., str]:
@@ -24,6 +24,18 @@ def renderer(fmt: str) -> Callable[..., str]:
         return render
     if fmt == "terminal":
         from mtqa.report.terminal import render
+
+        return render
+    if fmt == "junit":
+        from mtqa.report.junit import render
+
+        return render
+    if fmt == "github":
+        from mtqa.report.github import render
+
+        return render
+    if fmt == "sarif":
+        from mtqa.report.sarif import render
 
         return render
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
