@@ -14,6 +14,7 @@ from mtqa.checks import Check, build_checks
 from mtqa.checks.rulebook import pattern_codes, rule
 from mtqa.config import Config
 from mtqa.document import INTERNAL_ERROR, Document, Finding, InputFailure, Severity
+from mtqa.gates import failed_gates
 from mtqa.glossary import load_glossary
 from mtqa.limits import MAX_FINDINGS_PER_DOCUMENT
 from mtqa.read import read_inputs
@@ -81,6 +82,7 @@ class Checker:
             score_reference(doc)
         fuse(doc)
         doc.triage = triage(doc)
+        doc.gates_failed = failed_gates(doc, self.config)
         return doc
 
     def _override(self, findings: list[Finding]) -> list[Finding]:

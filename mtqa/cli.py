@@ -16,7 +16,14 @@ import typer
 
 from mtqa import __version__
 from mtqa.cache import write_atomic
-from mtqa.config import Config, ConfigError, load_config, parse_fail_on
+from mtqa.config import (
+    Config,
+    ConfigError,
+    check_max_findings,
+    check_min_score,
+    load_config,
+    parse_fail_on,
+)
 
 if TYPE_CHECKING:
     from mtqa.api import Checker
@@ -141,6 +148,12 @@ def check(
         list[Path] | None,
         typer.Option(help="Enforce a glossary: CSV, TSV or TBX (repeatable; replaces the configured one)."),
     ] = None,
+    min_score: Annotated[
+        float | None, typer.Option(help="Fail a document whose score (0-1, with the model) is below this.")
+    ] = None,
+    max_findings: Annotated[
+        int | None, typer.Option(help="Fail a document with more findings than this.")
+    ] = None,
 ) -> None:
     """Check articles and report the sentences that look mistranslated."""
     from mtqa.api import Checker
@@ -154,6 +167,10 @@ def check(
         cfg.model = cfg.model and not no_model
         if glossary:
             cfg.glossary = tuple(glossary)
+        if min_score is not None:
+            cfg.min_score = check_min_score(min_score)
+        if max_findings is not None:
+            cfg.max_findings = check_max_findings(max_findings)
         if sort not in ("input", "triage"):
             raise ValueError(f"--sort must be input or triage, not {sort!r}")
         if fmt == "jsonl":
@@ -187,6 +204,8 @@ def check(
     worst = run.worst()
     if cfg.fail_on is not None and worst is not None and worst >= cfg.fail_on:
         raise typer.Exit(EXIT_FINDINGS)
+    if any(d.gates_failed for d in run.documents):
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 def _stream_jsonl(checker: Checker, paths: list[str], jobs: int, output: Path | None, cfg: Config) -> None:
@@ -216,7 +235,7 @@ def _stream_jsonl(checker: Checker, paths: list[str], jobs: int, output: Path | 
         raise typer.Exit(EXIT_ERROR)
     if cfg.fail_on is not None and writer.worst is not None and writer.worst >= cfg.fail_on:
         raise typer.Exit(EXIT_FINDINGS)
-    raise typer.Exit(EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if writer.gates_failed else EXIT_OK)
 
 
 @app.command("rules")

@@ -36,6 +36,10 @@ class Config:
     house_style: bool = False
     # Newsroom glossaries (``--glossary``, ``glossary =``): mtqa/glossary.py, MTQA020-021.
     glossary: tuple[Path, ...] = ()
+    # CI gates (mtqa.gates): a document scoring below min_score, or with more than max_findings
+    # findings, fails (exit code 1) whatever its findings' severity.
+    min_score: float | None = None
+    max_findings: int | None = None
     source: str = "defaults"
 
     def enabled(self, rule: Rule) -> bool:
@@ -57,11 +61,23 @@ def parse_fail_on(value: str) -> Severity | None:
         raise ConfigError(f"fail-on must be critical, major, minor or never, not {value!r}") from None
 
 
+def check_min_score(value: object, where: str = "--min-score") -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ConfigError(f"{where}: min-score must be a number between 0 and 1, not {value!r}")
+    return float(value)
+
+
+def check_max_findings(value: object, where: str = "--max-findings") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{where}: max-findings must be a whole number, 0 or more, not {value!r}")
+    return value
+
+
 def _from_table(table: dict[str, Any], source: str) -> Config:
     cfg = Config(source=source)
     known = {
         "fail-on", "select", "ignore", "severity", "encoding", "max-bytes", "min-french-share", "model",
-        "house-style", "glossary",
+        "house-style", "glossary", "min-score", "max-findings",
     }  # fmt: skip
     unknown = set(table) - known
     if unknown:
@@ -79,6 +95,10 @@ def _from_table(table: dict[str, Any], source: str) -> Config:
     cfg.min_french_share = float(table.get("min-french-share", cfg.min_french_share))
     cfg.model = bool(table.get("model", cfg.model))
     cfg.house_style = bool(table.get("house-style", cfg.house_style))
+    if "min-score" in table:
+        cfg.min_score = check_min_score(table["min-score"], source)
+    if "max-findings" in table:
+        cfg.max_findings = check_max_findings(table["max-findings"], source)
     if "glossary" in table:
         # One path or a list, relative to the configuration file's folder.
         value = table["glossary"]

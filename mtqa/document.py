@@ -104,6 +104,8 @@ class Document:
     unaligned_source: list[tuple[int, int]] = field(default_factory=list)
     # Document-level BLEU, chrF and TER against ``reference``, with sacrebleu's signatures.
     reference_metrics: dict[str, object] | None = None
+    # The CI gates it fails (mtqa.gates): a score under --min-score, findings over --max-findings.
+    gates_failed: list[str] = field(default_factory=list)
 
     @property
     def findings(self) -> list[Finding]:

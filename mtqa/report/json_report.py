@@ -62,6 +62,7 @@ def document_dict(d: Document) -> dict[str, Any]:
         "unaligned_source": _spans(d.source, d.unaligned_source),
         "reference": d.reference,
         "reference_metrics": d.reference_metrics,
+        "gates_failed": d.gates_failed,
     }
 
 
@@ -91,6 +92,7 @@ def to_dict(run: Run) -> dict[str, Any]:
             "findings": {str(s): severities.get(str(s), 0) for s in sorted(Severity, reverse=True)},
             "categories": dict(sorted(categories.items())),
             "errors": len(run.failures),
+            "gates_failed": sum(1 for d in run.documents if d.gates_failed),
             "status": str(run_status(run)),
         },
     }

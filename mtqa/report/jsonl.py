@@ -23,7 +23,7 @@ class JsonlWriter:
 
     def __init__(self, out: IO[str]) -> None:
         self.out = out
-        self.documents = self.sentences = self.errors = 0
+        self.documents = self.sentences = self.errors = self.gates_failed = 0
         self.severities: Counter[str] = Counter()
         self.categories: Counter[str] = Counter()
         self.statuses: set[Status] = set()
@@ -41,6 +41,7 @@ class JsonlWriter:
         self.documents += 1
         self.sentences += len(item.sentences)
         self.statuses.add(item.status)
+        self.gates_failed += bool(item.gates_failed)
         for f in item.findings:
             self.severities[str(f.severity)] += 1
             self.categories[f.category] += 1
@@ -59,6 +60,7 @@ class JsonlWriter:
             "findings": {str(s): self.severities.get(str(s), 0) for s in sorted(Severity, reverse=True)},
             "categories": dict(sorted(self.categories.items())),
             "errors": self.errors,
+            "gates_failed": self.gates_failed,
             "status": str(status),
         }
         self._line({"summary": summary})

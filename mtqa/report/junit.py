@@ -3,7 +3,8 @@
 - ``<testsuites>`` holds one ``<testsuite name="mtqa">`` with the tests, failures and errors
   counts. No timestamps or durations: the same input gives the same bytes.
 - A document fails (``<failure>``) when it has a finding at or above the run's ``fail_on``
-  severity (as the exit code does); the failure's text lists all its findings, one a line:
+  severity, or fails a gate (``--min-score``, ``--max-findings``), as the exit code does;
+  the failure's text lists all its findings, one a line:
   ``line:col CODE severity category: message → suggestion``.
 - A document with only lower findings passes; its findings are listed in ``<system-out>``.
 - An input that could not be read or checked is a test case with an ``<error>``.
@@ -68,9 +69,10 @@ def _document(suite: ET.Element, doc: Document, fail_on: Severity | None) -> Non
     case = _element(suite, "testcase", classname=SUITE, name=doc.path)
     findings = sorted(doc.findings, key=lambda f: (f.start, f.end, f.rule))
     failing = _failing(doc, fail_on)
-    if failing:
+    if failing or doc.gates_failed:
         n = len(failing)
-        message = f"{n} finding{'s' if n > 1 else ''} at or above {fail_on}"
+        reasons = [f"{n} finding{'s' if n > 1 else ''} at or above {fail_on}"] if failing else []
+        message = "; ".join(reasons + doc.gates_failed)
         _element(case, "failure", _listing(doc, findings), message=message, type=SUITE)
     elif findings:
         _element(case, "system-out", _listing(doc, findings))
@@ -84,7 +86,7 @@ def _failure(suite: ET.Element, failure: InputFailure) -> None:
 def render(run: Run) -> str:
     counts = {
         "tests": str(len(run.documents) + len(run.failures)),
-        "failures": str(sum(1 for d in run.documents if _failing(d, run.config.fail_on))),
+        "failures": str(sum(1 for d in run.documents if _failing(d, run.config.fail_on) or d.gates_failed)),
         "errors": str(len(run.failures)),
         "skipped": "0",
     }

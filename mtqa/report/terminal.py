@@ -26,6 +26,8 @@ def _document(console: Console, doc: Document) -> None:
     flagged = [s for s in doc.sentences if s.findings]
     score = f", score {doc.score:.2f}" if doc.score is not None else ""
     console.print(Text(f"{doc.path}", style="bold") + Text(f"  {doc.status}{score}", style="dim"))
+    for reason in doc.gates_failed:
+        console.print(Text(f"  gate failed: {reason}", style="bold red"))
     for s in flagged:
         line = Text(s.text)
         for f in s.findings:
