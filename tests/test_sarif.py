@@ -105,7 +105,7 @@ def test_rules_results_and_levels(tmp_path: Path) -> None:
     assert levels == [("MTQA104", "warning"), ("MTQA201", "error"), ("MTQA201", "error")]
     major = next(r for r in results(log) if region(r)["snippet"]["text"] == MAJOR_WORDS)
     assert major["message"]["text"].startswith("« ministre des Affaires étrangères Blinken » :")
-    assert major["message"]["text"].endswith("Suggestion : secrétaire d'État | secrétaire d'État américain")
+    assert major["message"]["text"].endswith("→ secrétaire d'État | secrétaire d'État américain")
     context = major["locations"][0]["physicalLocation"]["contextRegion"]
     assert context["snippet"]["text"] == MAJOR_SENTENCE
     assert log["runs"][0]["invocations"][0]["executionSuccessful"] is True
@@ -239,7 +239,7 @@ def test_quotes_angle_brackets_and_newlines_round_trip() -> None:
     (result,) = results(log)
     assert region(result)["snippet"]["text"] == flagged
     assert (
-        result["message"]["text"] == 'Message "cité" <avec> des\nretours à la ligne Suggestion : <i>"x"</i>'
+        result["message"]["text"] == 'Message "cité" <avec> des\nretours à la ligne → <i>"x"</i>'
     )
     assert result["properties"]["suggestions"] == ['<i>"x"</i>']
     r = region(result)

@@ -44,6 +44,7 @@ from urllib.parse import quote
 from mtqa.api import Run
 from mtqa.checks.rulebook import Rule, rule
 from mtqa.document import Document, Finding, InputFailure, Sentence, Severity
+from mtqa.report.junit import with_fix
 from mtqa.report.positions import Lines, split_record
 
 SARIF_VERSION = "2.1.0"
@@ -88,15 +89,6 @@ def _region(text: str, lines: Lines, start: int, end: int) -> dict[str, Any]:
         "charLength": end - start,
         "snippet": {"text": text[start:end]},
     }
-
-
-def _message(f: Finding) -> str:
-    fixes = [s for s in f.suggestions if s]
-    if fixes:
-        return f"{f.message} Suggestion : {' | '.join(fixes)}"
-    if "" in f.suggestions:
-        return f"{f.message} Suggestion : supprimer"
-    return f.message
 
 
 def _descriptor(code: str) -> dict[str, Any]:
@@ -155,7 +147,7 @@ def _result(
         "ruleId": f.rule,
         "ruleIndex": rule_index[f.rule],
         "level": LEVELS[f.severity],
-        "message": {"text": _message(f)},
+        "message": {"text": with_fix(f)},
         "locations": [location],
         "partialFingerprints": {FINGERPRINT: f"{digest}:{seen[digest]}"},
         "properties": properties,
