@@ -238,9 +238,7 @@ def test_quotes_angle_brackets_and_newlines_round_trip() -> None:
     validate(log)
     (result,) = results(log)
     assert region(result)["snippet"]["text"] == flagged
-    assert (
-        result["message"]["text"] == 'Message "cité" <avec> des\nretours à la ligne → <i>"x"</i>'
-    )
+    assert result["message"]["text"] == 'Message "cité" <avec> des\nretours à la ligne → <i>"x"</i>'
     assert result["properties"]["suggestions"] == ['<i>"x"</i>']
     r = region(result)
     assert (r["startLine"], r["endLine"], r["endColumn"]) == (1, 2, 6)  # U+2028 is no line break
