@@ -70,9 +70,3 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     if keep:
         out[keep] = _load().query([texts[i] for i in keep])
     return out
-
-
-def token_counts(texts: Sequence[str]) -> list[int]:
-    """How many tokens the encoder reads for each text (specials and prefix included)."""
-    model = _load()
-    return [model.token_count(t, True) for t in texts]

@@ -12,6 +12,7 @@ not as translation.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from collections.abc import Iterator
 
@@ -63,12 +64,13 @@ class AlignmentCheck:
         assert doc.source is not None
         body = {(s.start, s.end) for s in segment(doc.source) if _body(s)}
         aligned = [s for s in doc.sentences if s.source_spans]
+        ends = [s.source_spans[-1][1] for s in aligned]  # in order: the alignment is monotone
         for start, end in doc.unaligned_source:
             if (start, end) not in body:
                 continue
-            before = [s for s in aligned if s.source_spans[-1][1] <= start]
+            before = bisect.bisect_right(ends, start)
             # The sentence it should follow; at the very start, the first one it should precede.
-            anchor = before[-1] if before else (aligned[0] if aligned else doc.sentences[0])
+            anchor = aligned[before - 1] if before else (aligned[0] if aligned else doc.sentences[0])
             yield rule.finding(doc.text, anchor.start, anchor.end, missing=_shorten(doc.source[start:end]))
 
     def _clauses(self, doc: Document) -> Iterator[Finding]:

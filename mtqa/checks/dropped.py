@@ -18,11 +18,11 @@ import yaml
 
 from mtqa.align import source_text
 from mtqa.checks.rulebook import Rule
+from mtqa.checks.source import _EN_DAYS, _EN_SCALE, _FR_SCALE, _value
 from mtqa.document import Document, Finding, Sentence
 
 _LEXICON = Path(__file__).resolve().parent / "qualifiers.yaml"
 
-_EN_DAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 # A weekday can become a date, « hier », « ce week-end »…: any of these keeps the time.
 _FR_WHEN = re.compile(
     r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|hier|aujourd['’]hui|avant-hier|demain"
@@ -34,14 +34,6 @@ _FR_VALUE = re.compile(
     r"(?<![\w.,-])(?P<int>\d{1,3}(?:[ \u00a0\u202f.]\d{3})+|\d+)(?:,(?P<dec>\d+))?"
     r"(?:\s(?P<scale>milliers|mille|millions?|milliards?))?",
 )
-_FR_SCALE = {
-    "mille": 1e3,
-    "milliers": 1e3,
-    "million": 1e6,
-    "millions": 1e6,
-    "milliard": 1e9,
-    "milliards": 1e9,
-}
 _FR_WORDS = {
     w: float(i)
     for i, w in enumerate(
@@ -73,8 +65,7 @@ _EN_SKIP = re.compile(
 _EN_FIGURE = re.compile(
     r"(?<![\w.,$£€-])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w-])|(?<![\w.,$£€-])\d+(?:\.\d+)?(?![\w.-]|,\d)"
 )
-_EN_SCALE = re.compile(r"\s(thousand|million|billion|trillion)\b", re.IGNORECASE)
-_EN_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_EN_SCALE_WORD = re.compile(r"\s(thousand|million|billion|trillion)\b", re.IGNORECASE)
 
 
 @cache
@@ -105,9 +96,8 @@ def _groups(doc: Document) -> list[tuple[list[Sentence], str]]:
 def _french_values(text: str) -> set[float]:
     values = set()
     for m in _FR_VALUE.finditer(text):
-        digits = re.sub(r"[^\d]", "", m.group("int"))
-        v = float(f"{digits}.{m.group('dec')}" if m.group("dec") else digits)
-        values.add(v * _FR_SCALE.get((m.group("scale") or "").lower(), 1.0))
+        scale = _FR_SCALE.get((m.group("scale") or "").lower(), 1.0)
+        values.add(_value(m.group("int"), m.group("dec"), scale))
     for word in re.findall(r"[a-zéèà]+(?:-[a-zéèà]+)*", text.lower()):
         parts = word.replace("quatre-vingt", "quatrevingt").split("-")
         known = [80.0 if p.startswith("quatrevingt") else _FR_WORDS.get(p.rstrip("s")) for p in parts]
@@ -125,8 +115,8 @@ def _dropped_figures(english: str, french: str) -> list[str]:
     for m in _EN_FIGURE.finditer(english):
         if any(a <= m.start() < b or a < m.end() <= b for a, b in skip):
             continue
-        scale = _EN_SCALE.match(english, m.end())
-        value = float(m.group().replace(",", "")) * (_EN_SCALES[scale.group(1).lower()] if scale else 1)
+        scale = _EN_SCALE_WORD.match(english, m.end())
+        value = float(m.group().replace(",", "")) * (_EN_SCALE[scale.group(1).lower()] if scale else 1)
         if not any(abs(v - value) <= 0.005 * value for v in have):
             dropped.append(m.group())
     return dropped
