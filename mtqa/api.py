@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import bisect
 import logging
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from mtqa import __version__
@@ -56,6 +57,11 @@ class Checker:
         # Loaded once per Checker; a bad file raises GlossaryError (a ValueError), one line.
         glossary = load_glossary(self.config.glossary) if self.config.glossary else None
         self.checks: list[Check] = build_checks(self.config.enabled, glossary=glossary)
+        self.baseline = None
+        if self.config.baseline is not None:
+            from mtqa.baseline import Baseline  # a BaselineError (a ValueError) is one line
+
+            self.baseline = Baseline.load(self.config.baseline)
 
     def check(self, doc: Document) -> Document | InputFailure:
         from mtqa.checks.language import language_name, language_shares
@@ -82,6 +88,10 @@ class Checker:
             score_reference(doc)
         fuse(doc)
         doc.triage = triage(doc)
+        # After scoring: the score and triage judge the translation, which the baseline does not
+        # change; the status, the exit code and the gates read what is left.
+        if self.baseline is not None:
+            self.baseline.suppress(doc)
         doc.gates_failed = failed_gates(doc, self.config)
         return doc
 
@@ -91,23 +101,35 @@ class Checker:
             return findings
         return [replace(f, severity=overrides.get(f.rule, f.severity)) for f in findings]
 
-    def check_all(self, paths: list[str], stdin: object | None = None, jobs: int = 1) -> Run:
+    def check_all(
+        self,
+        paths: list[str],
+        stdin: object | None = None,
+        jobs: int = 1,
+        watch: Callable[[Iterator[Document | InputFailure]], Iterator[Document | InputFailure]] | None = None,
+    ) -> Run:
+        """Every input checked into one Run; ``watch`` wraps the stream (a progress bar)."""
         run = Run(config=self.config)
-        for item in self.iter_checked(paths, stdin, jobs):
+        items = self.iter_checked(paths, stdin, jobs)
+        for item in watch(items) if watch is not None else items:
             (run.failures if isinstance(item, InputFailure) else run.documents).append(item)
         run.scorer_id = self.scorer.id
         return run
 
     def iter_checked(
-        self, paths: list[str], stdin: object | None = None, jobs: int = 1
+        self, paths: list[str], stdin: object | None = None, jobs: int = 1, done: Counter[str] | None = None
     ) -> Iterator[Document | InputFailure]:
-        """Every input checked, in input order; ``jobs`` > 1 checks in that many processes."""
+        """Every input checked, in input order; ``jobs`` > 1 checks in that many processes.
+        ``done`` counts inputs by path that a resumed run already reported: they are skipped
+        unchecked (and the count used up)."""
         items = read_inputs(
             paths,
             encoding=self.config.encoding,
             max_bytes=self.config.max_bytes,
             stdin=stdin,  # type: ignore[arg-type]
         )
+        if done:
+            items = _not_done(items, done)
         if jobs > 1:
             import multiprocessing
 
@@ -132,6 +154,16 @@ class Checker:
                 "--debug shows the traceback",
                 INTERNAL_ERROR,
             )
+
+
+def _not_done(
+    items: Iterator[Document | InputFailure], done: Counter[str]
+) -> Iterator[Document | InputFailure]:
+    for item in items:
+        if done[item.path] > 0:
+            done[item.path] -= 1
+        else:
+            yield item
 
 
 # ---------------------------------------------------------------------------- worker processes

@@ -9,8 +9,9 @@ import contextlib
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from mtqa.checks.rulebook import Rule
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+T = TypeVar("T")
 
 app = typer.Typer(
     help="Flag likely mistranslations in machine-translated French news.",
@@ -154,6 +156,18 @@ def check(
     max_findings: Annotated[
         int | None, typer.Option(help="Fail a document with more findings than this.")
     ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            help="Accept the findings in this baseline (mtqa baseline): report and fail on new ones."
+        ),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            help="With --format jsonl -o FILE: keep the articles a stopped run wrote, check the rest."
+        ),
+    ] = False,
 ) -> None:
     """Check articles and report the sentences that look mistranslated."""
     from mtqa.api import Checker
@@ -171,15 +185,28 @@ def check(
             cfg.min_score = check_min_score(min_score)
         if max_findings is not None:
             cfg.max_findings = check_max_findings(max_findings)
+        if baseline is not None:
+            cfg.baseline = baseline
         if sort not in ("input", "triage"):
             raise ValueError(f"--sort must be input or triage, not {sort!r}")
         if fmt == "jsonl":
             if sort != "input":
                 raise ValueError("--format jsonl streams articles in input order: it cannot --sort triage")
-            _stream_jsonl(Checker(cfg), paths, jobs, output, cfg)
+            _stream_jsonl(
+                Checker(cfg),
+                paths,
+                jobs,
+                output,
+                cfg,
+                resume=resume,
+                progress=_shows_progress(fmt, output, quiet),
+            )
+        if resume:
+            raise ValueError("--resume works with --format jsonl --output FILE only")
         render = renderer(fmt)
         checker = Checker(cfg)
-        run = checker.check_all(paths, jobs=jobs)
+        watch = (lambda items: _tracked(items, paths)) if _shows_progress(fmt, output, quiet) else None
+        run = checker.check_all(paths, jobs=jobs, watch=watch)
         if sort == "triage":
             run.documents.sort(key=lambda d: -(d.triage if d.triage is not None else -1.0))
     except (ConfigError, ModelError, ValueError) as e:
@@ -208,20 +235,51 @@ def check(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _stream_jsonl(checker: Checker, paths: list[str], jobs: int, output: Path | None, cfg: Config) -> None:
+def _stream_jsonl(
+    checker: Checker,
+    paths: list[str],
+    jobs: int,
+    output: Path | None,
+    cfg: Config,
+    *,
+    resume: bool,
+    progress: bool,
+) -> None:
     """``--format jsonl``: each article written and flushed as soon as it is checked, in
-    constant memory; to ``--output``, through a temporary file renamed at the end."""
+    constant memory; to ``--output``, through ``FILE.part`` renamed at the end. ``--resume``
+    takes up the ``.part`` file (or the finished file) a stopped run left and checks only
+    the inputs it does not hold."""
     from mtqa.document import InputFailure
     from mtqa.report.jsonl import JsonlWriter
 
     target = output.with_name(output.name + ".part") if output is not None else None
+    writer = JsonlWriter(sys.stdout)
+    done = None
+    if resume:
+        if target is None or output is None:
+            raise _fail("--resume needs --output FILE: it goes on with the file a stopped run left")
+        finished = not target.exists() and output.exists()
+        try:
+            if finished:
+                os.replace(output, target)  # a finished run: its articles are kept, its summary redone
+            done = writer.resume(target, output if finished else target) if target.exists() else None
+        except OSError as e:
+            raise _fail(f"cannot resume {output}: {e.strerror}") from None
+        except ValueError as e:
+            if finished:  # not ours to take up: left as it was found
+                os.replace(target, output)
+            raise _fail(str(e)) from None
     try:
-        out = open(target, "w", encoding="utf-8") if target is not None else sys.stdout  # noqa: SIM115
+        mode = "a" if done is not None else "w"
+        out = open(target, mode, encoding="utf-8") if target is not None else sys.stdout  # noqa: SIM115
     except OSError as e:
         raise _fail(f"cannot write {output}: {e.strerror}") from None
-    writer = JsonlWriter(out)
+    writer.out = out
     try:
-        for item in checker.iter_checked(paths, jobs=jobs):
+        items = checker.iter_checked(paths, jobs=jobs, done=done)
+        if progress:
+            items = _tracked(items, paths, skipped=sum(done.values()) if done else 0)
+        for item in items:
             if isinstance(item, InputFailure):
                 typer.echo(f"mtqa: error: {item.message}", err=True)
             writer.write(item)
@@ -236,6 +294,74 @@ def _stream_jsonl(checker: Checker, paths: list[str], jobs: int, output: Path | 
     if cfg.fail_on is not None and writer.worst is not None and writer.worst >= cfg.fail_on:
         raise typer.Exit(EXIT_FINDINGS)
     raise typer.Exit(EXIT_FINDINGS if writer.gates_failed else EXIT_OK)
+
+
+def _tracked(items: Iterator[T], paths: list[str], skipped: int = 0) -> Iterator[T]:
+    """``items`` under a progress bar on stderr, when there is more than one article to check."""
+    from mtqa.progress import tracked
+    from mtqa.read import count_inputs
+
+    total = count_inputs(paths)
+    if total is not None:
+        total = max(total - skipped, 0)
+        if total <= 1:
+            return items
+    return tracked(items, total)
+
+
+def _shows_progress(fmt: str, output: Path | None, quiet: bool) -> bool:
+    """A bar is for someone watching a terminal: not with --quiet, not when stderr is a pipe or
+    a log, and not when a machine-readable report goes to the terminal's stdout."""
+    return not quiet and sys.stderr.isatty() and (output is not None or fmt == "terminal")
+
+
+@app.command("baseline")
+def baseline_cmd(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories, JSONL feeds, or - for stdin.")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where to write it [default: the configured baseline, or mtqa-baseline.json].",
+        ),
+    ] = None,
+    select: Annotated[str | None, typer.Option(help="Extra rule codes or prefixes to enable.")] = None,
+    ignore: Annotated[str | None, typer.Option(help="Rule codes or prefixes to disable.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Decode inputs with this encoding.")] = None,
+    max_bytes: Annotated[int | None, typer.Option(help="Largest article accepted, in bytes.")] = None,
+    config: Annotated[Path | None, typer.Option(help="Read settings from this TOML file.")] = None,
+    no_model: Annotated[bool, typer.Option("--no-model", help="Rules only.")] = False,
+    house_style: Annotated[bool, typer.Option("--house-style", help="Also house-style rules.")] = False,
+    glossary: Annotated[list[Path] | None, typer.Option(help="Enforce a glossary (repeatable).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Check in this many processes.")] = 1,
+) -> None:
+    """Accept today's findings: write them to a baseline, so that `mtqa check --baseline FILE`
+    reports and fails only on new ones. Check with the same settings as the gate."""
+    from mtqa.api import Checker
+    from mtqa.baseline import DEFAULT_NAME, render
+    from mtqa.qe.errors import ModelError
+
+    try:
+        cfg = _settings(config, None, select, ignore, encoding, max_bytes, house_style)
+        cfg.model = cfg.model and not no_model
+        if glossary:
+            cfg.glossary = tuple(glossary)
+        target = output or cfg.baseline or Path(DEFAULT_NAME)
+        cfg.baseline = None  # every finding of today, whatever an older baseline holds
+        run = Checker(cfg).check_all(paths, jobs=jobs)
+    except (ConfigError, ModelError, ValueError) as e:
+        raise _fail(str(e)) from None
+    for failure in run.failures:
+        typer.echo(f"mtqa: error: {failure.message}", err=True)
+    try:
+        write_atomic(target, render(run.documents, target.parent))
+    except OSError as e:
+        raise _fail(f"cannot write {target}: {e.strerror}") from None
+    found = sum(len(d.findings) for d in run.documents)
+    typer.echo(f"mtqa: {target}: {found} finding(s) in {len(run.documents)} document(s) accepted", err=True)
+    if run.failures:  # written for what could be read; the rest is not accepted
+        raise typer.Exit(EXIT_ERROR)
 
 
 @app.command("rules")

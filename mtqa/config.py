@@ -40,6 +40,8 @@ class Config:
     # findings, fails (exit code 1) whatever its findings' severity.
     min_score: float | None = None
     max_findings: int | None = None
+    # Findings accepted as they are (mtqa.baseline): only new ones are reported and fail.
+    baseline: Path | None = None
     source: str = "defaults"
 
     def enabled(self, rule: Rule) -> bool:
@@ -77,7 +79,7 @@ def _from_table(table: dict[str, Any], source: str) -> Config:
     cfg = Config(source=source)
     known = {
         "fail-on", "select", "ignore", "severity", "encoding", "max-bytes", "min-french-share", "model",
-        "house-style", "glossary", "min-score", "max-findings",
+        "house-style", "glossary", "min-score", "max-findings", "baseline",
     }  # fmt: skip
     unknown = set(table) - known
     if unknown:
@@ -99,6 +101,10 @@ def _from_table(table: dict[str, Any], source: str) -> Config:
         cfg.min_score = check_min_score(table["min-score"], source)
     if "max-findings" in table:
         cfg.max_findings = check_max_findings(table["max-findings"], source)
+    if "baseline" in table:
+        if not isinstance(table["baseline"], str) or not table["baseline"]:
+            raise ConfigError(f"{source}: baseline must be a path")
+        cfg.baseline = Path(source).parent / Path(table["baseline"]).expanduser()
     if "glossary" in table:
         # One path or a list, relative to the configuration file's folder.
         value = table["glossary"]

@@ -83,6 +83,8 @@ class Sentence:
     # sentence, and the sentence's chrF against them.
     reference_spans: list[tuple[int, int]] = field(default_factory=list)
     chrf: float | None = None
+    # Findings a baseline accepted (mtqa.baseline): reported as such, never counted.
+    suppressed: list[Finding] = field(default_factory=list)
 
     @property
     def status(self) -> Status:
@@ -110,6 +112,11 @@ class Document:
     @property
     def findings(self) -> list[Finding]:
         return [f for s in self.sentences for f in s.findings]
+
+    @property
+    def suppressed(self) -> int:
+        """How many findings the baseline suppressed."""
+        return sum(len(s.suppressed) for s in self.sentences)
 
     @property
     def status(self) -> Status:

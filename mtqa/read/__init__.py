@@ -18,7 +18,7 @@ from mtqa.limits import MAX_BYTES
 from mtqa.read.decode import InputError, check_encoding, decode, size_text
 from mtqa.read.feed import looks_like_feed, parse_feed_text, read_feed
 
-__all__ = ["WALKED_SUFFIXES", "InputError", "decode", "read_inputs"]
+__all__ = ["WALKED_SUFFIXES", "InputError", "count_inputs", "decode", "read_inputs"]
 
 # What a directory walk picks up; a file named explicitly is read whatever its suffix.
 WALKED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
@@ -44,6 +44,33 @@ def read_inputs(
     if max_bytes <= 0:
         raise InputError(f"--max-bytes must be a positive number of bytes, not {max_bytes}")
     return _read_all(paths, encoding=encoding, max_bytes=max_bytes, stdin=stdin)
+
+
+def count_inputs(paths: list[str]) -> int | None:
+    """About how many items ``read_inputs`` will yield (for a progress bar's ETA): one per file,
+    one per non-blank line of a feed; None when stdin is among the inputs. One pass over each
+    feed's bytes, without decoding them."""
+    total = 0
+    for path in paths:
+        if path == STDIN:
+            return None
+        files = _walk(path)[0] if os.path.isdir(path) else [path]
+        for file in files:
+            total += _count_lines(file) if file.lower().endswith(".jsonl") else 1
+    return total
+
+
+def _count_lines(path: str) -> int:
+    count, blank, last = 0, 0, b"\n"
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                count += chunk.count(b"\n")
+                blank += chunk.count(b"\n\n") + (last == b"\n" and chunk[:1] == b"\n")
+                last = chunk[-1:]
+    except OSError:
+        return 1  # read_inputs will report it: one failure
+    return max(count + (last != b"\n") - blank, 1)
 
 
 def _read_all(

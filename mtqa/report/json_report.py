@@ -42,6 +42,7 @@ def _sentence(s: Sentence, d: Document) -> dict[str, Any]:
         "kind": str(s.kind),
         "paragraph": s.paragraph,
         "findings": [_finding(f) for f in s.findings],
+        "suppressed": [_finding(f) for f in s.suppressed],
         "aligned_source": _spans(d.source, s.source_spans),
         "similarity": s.similarity,
         "aligned_reference": _spans(d.reference, s.reference_spans),
@@ -83,6 +84,7 @@ def to_dict(run: Run) -> dict[str, Any]:
             "fail_on": str(run.config.fail_on) if run.config.fail_on else "never",
             "scorer": run.scorer_id,
             "config": run.config.source,
+            "baseline": str(run.config.baseline) if run.config.baseline else None,
         },
         "documents": [document_dict(d) for d in run.documents],
         "errors": [{"path": f.path, "message": f.message, "code": f.code} for f in run.failures],
@@ -93,6 +95,7 @@ def to_dict(run: Run) -> dict[str, Any]:
             "categories": dict(sorted(categories.items())),
             "errors": len(run.failures),
             "gates_failed": sum(1 for d in run.documents if d.gates_failed),
+            "suppressed": sum(d.suppressed for d in run.documents),
             "status": str(run_status(run)),
         },
     }

@@ -27,6 +27,8 @@ The log has one run, written the way Ruff, Bandit and ESLint write theirs:
   case folded; then ``:N``, the occurrence of that same hash in the document (as GitHub's
   own ``primaryLocationLineHash`` does). No offset enters it, so editing text above a
   finding leaves its fingerprint, and the alert it belongs to, unchanged.
+- A finding a baseline accepted (``--baseline``) is still a result, with an ``external``
+  suppression naming the baseline (SARIF §3.27.23), so a consumer can tell it from a new one.
 - ``invocations[0].executionSuccessful`` is false when an input failed; each failure is a
   ``toolExecutionNotifications`` entry with its path and message.
 """
@@ -42,6 +44,7 @@ from typing import Any
 from urllib.parse import quote
 
 from mtqa.api import Run
+from mtqa.baseline import normalise
 from mtqa.checks.rulebook import Rule, rule
 from mtqa.document import Document, Finding, InputFailure, Sentence, Severity
 from mtqa.report.junit import with_fix
@@ -71,10 +74,6 @@ def to_uri(path: str) -> str:
     if PurePosixPath(posix).is_absolute():
         return PurePosixPath(posix).as_uri()
     return quote(posix, safe="/")
-
-
-def _normalise(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def _region(text: str, lines: Lines, start: int, end: int) -> dict[str, Any]:
@@ -122,7 +121,7 @@ def _result(
 ) -> dict[str, Any]:
     file, record = split_record(d.path)
     digest = hashlib.sha256(
-        "\0".join((f.rule, record or "", _normalise(f.text), _normalise(s.text))).encode("utf-8")
+        "\0".join((f.rule, record or "", normalise(f.text), normalise(s.text))).encode("utf-8")
     ).hexdigest()
     seen[digest] = seen.get(digest, 0) + 1
     location: dict[str, Any] = {
@@ -166,15 +165,22 @@ def _notification(failure: InputFailure) -> dict[str, Any]:
 
 
 def to_dict(run: Run) -> dict[str, Any]:
-    codes = sorted({f.rule for d in run.documents for f in d.findings})
+    codes = sorted({f.rule for d in run.documents for s in d.sentences for f in (*s.findings, *s.suppressed)})
     rule_index = {code: i for i, code in enumerate(codes)}
+    accepted = [{"kind": "external", "justification": f"accepted in the baseline {run.config.baseline}"}]
     results = []
     for d in run.documents:
         lines = Lines(d.text)
         seen: dict[str, int] = {}
         for s in d.sentences:
-            for f in s.findings:
-                results.append(_result(d, s, f, lines, rule_index, seen))
+            # In text order, suppressed or not, so that a fingerprint's ":N" does not depend on
+            # the baseline.
+            suppressed = {id(f) for f in s.suppressed}
+            for f in sorted((*s.findings, *s.suppressed), key=lambda f: (f.start, f.end, f.rule)):
+                result = _result(d, s, f, lines, rule_index, seen)
+                if id(f) in suppressed:
+                    result["suppressions"] = accepted
+                results.append(result)
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
@@ -197,7 +203,11 @@ def to_dict(run: Run) -> dict[str, Any]:
                 ],
                 "columnKind": "unicodeCodePoints",
                 "results": results,
-                "properties": {"scorer": run.scorer_id, "documents": len(run.documents)},
+                "properties": {
+                    "scorer": run.scorer_id,
+                    "documents": len(run.documents),
+                    "suppressed": sum(d.suppressed for d in run.documents),
+                },
             }
         ],
     }

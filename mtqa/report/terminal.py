@@ -62,6 +62,9 @@ def summary_line(run: Run) -> str:
         f"{n_sent} sentence(s), {n_flagged} flagged",
         f"findings: {counts or 'none'}",
     ]
+    suppressed = sum(d.suppressed for d in run.documents)
+    if suppressed:
+        parts.append(f"{suppressed} accepted by the baseline")
     if run.failures:
         parts.append(f"{len(run.failures)} input error(s)")
     return " · ".join(parts)
