@@ -175,3 +175,12 @@ def test_baseline_of_an_unreadable_input_writes_the_rest_and_exits_2(tmp_path: P
     assert "missing.txt: no such file" in proc.stderr
     assert list(json.loads((tmp_path / "mtqa-baseline.json").read_text())["documents"]) == ["a.txt"]
     assert not any(name.endswith((".tmp", ".part")) for name in os.listdir(tmp_path))
+
+
+def test_html_counts_accepted_findings_without_showing_them(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    assert mtqa("baseline", "a.txt", *RULES, cwd=tmp_path).returncode == 0
+    proc = mtqa("check", "a.txt", *RULES, "-f", "html", "--baseline", "mtqa-baseline.json", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert '<span class="n">2</span><span class="l">findings accepted by the baseline' in proc.stdout
+    assert "MTQA401" not in proc.stdout

@@ -683,6 +683,9 @@ def _summary(run: Run, cats: _Categories) -> str:
         cards.append(_card(f"{mean:.2f}", f"mean document score (lowest {min(doc_scores):.2f})"))
     else:
         cards.append(_card("—", "document score (model off)"))
+    accepted = sum(d.suppressed for d in run.documents)
+    if accepted:
+        cards.append(_card(str(accepted), "findings accepted by the baseline (not shown)"))
     if run.failures:
         cards.append(_card(f'<a href="#errors">{len(run.failures)}</a>', "input errors"))
     legend = "".join(f"<li>{_sev(s)}</li>" for s in _SEVERITIES)
