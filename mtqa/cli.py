@@ -364,6 +364,69 @@ def baseline_cmd(
         raise typer.Exit(EXIT_ERROR)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 exposes it to the network.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="Port (LanguageTool's default is 8081).")
+    ] = 8081,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes, each with its own model.")] = 1,
+    config: Annotated[Path | None, typer.Option(help="Read settings from this TOML file.")] = None,
+    select: Annotated[str | None, typer.Option(help="Extra rule codes or prefixes to enable.")] = None,
+    ignore: Annotated[str | None, typer.Option(help="Rule codes or prefixes to disable.")] = None,
+    house_style: Annotated[bool, typer.Option("--house-style", help="Also house-style rules.")] = False,
+    no_model: Annotated[bool, typer.Option("--no-model", help="Rules only.")] = False,
+    glossary: Annotated[list[Path] | None, typer.Option(help="Enforce a glossary (repeatable).")] = None,
+    max_request_bytes: Annotated[
+        int, typer.Option(min=1, help="Largest request body; larger ones get 413.")
+    ] = 1_000_000,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Longest check, in seconds; then 503.")] = 30.0,
+    allow_origin: Annotated[
+        list[str] | None, typer.Option(help="Allow browser pages from this origin (CORS; repeatable).")
+    ] = None,
+) -> None:
+    """Serve checks over HTTP: LanguageTool's protocol (/v2/check), mtqa's API (/v1/check) and a
+    review page (/), on 127.0.0.1:8081 by default."""
+    try:
+        from mtqa.server.run import ServeOptions, is_loopback
+        from mtqa.server.run import serve as run_server
+    except ImportError as e:
+        missing = f"{e.name} is missing"
+        raise _fail(f"mtqa serve needs the serve extra ({missing}): pip install 'mtqa[serve]'") from None
+
+    split = lambda value: [c.strip() for c in (value or "").split(",") if c.strip()]  # noqa: E731
+    options = ServeOptions(
+        host=host,
+        port=port,
+        workers=workers,
+        config=str(config) if config else None,
+        select=split(select),
+        ignore=split(ignore),
+        house_style=house_style,
+        model=not no_model,
+        glossary=[str(p) for p in glossary or ()],
+        max_request_bytes=max_request_bytes,
+        check_seconds=timeout,
+        allow_origins=list(allow_origin or ()),
+    )
+    try:
+        cfg = options.checker_config()
+        if cfg.glossary:
+            from mtqa.glossary import load_glossary
+
+            load_glossary(cfg.glossary)  # a bad glossary is one line now, not a worker's crash
+    except (ConfigError, ValueError) as e:
+        raise _fail(str(e)) from None
+    if not is_loopback(host):
+        typer.echo(
+            f"mtqa: warning: listening on {host}: anyone who can reach this machine can use it", err=True
+        )
+    typer.echo(f"mtqa: serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    run_server(options)
+
+
 @app.command("rules")
 def list_rules(
     all_rules_: Annotated[bool, typer.Option("--all", help="Include rules that are off by default.")] = True,

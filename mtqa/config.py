@@ -40,6 +40,8 @@ class Config:
     # findings, fails (exit code 1) whatever its findings' severity.
     min_score: float | None = None
     max_findings: int | None = None
+    # Only the rules ``select`` names, none by default (LanguageTool's enabledOnly, mtqa serve).
+    only_selected: bool = False
     # Findings accepted as they are (mtqa.baseline): only new ones are reported and fail.
     baseline: Path | None = None
     source: str = "defaults"
@@ -50,6 +52,8 @@ class Config:
 
         if hits(self.ignore):
             return False
+        if self.only_selected:
+            return hits(self.select)
         return rule.default_on or hits(self.select) or (self.house_style and rule.house_style)
 
 

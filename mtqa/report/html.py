@@ -32,6 +32,8 @@ from mtqa.document import Document, Finding, SegmentKind, Sentence, Severity, St
 from mtqa.report.json_report import run_status
 
 DATE_ENV = "MTQA_REPORT_DATE"  # a fixed date makes regenerated reports byte-identical
+# CSP form-action: a report file has no form; mtqa serve's review page posts to its own origin.
+NO_FORM, FORM_ACTION = "'none'", "'self'"
 
 _SEVERITIES = tuple(sorted(Severity, reverse=True))
 _GLYPH = {Severity.CRITICAL: "\u25c6", Severity.MAJOR: "\u25b2", Severity.MINOR: "\u25cf"}
@@ -757,7 +759,10 @@ def _filter_css(cats: _Categories) -> str:
     return "@media screen{" + "".join(rules) + flagged + "}"
 
 
-def render(run: Run, *, date: str | None = None) -> str:
+def render(run: Run, *, date: str | None = None, form: str = "", title: str = "mtqa review report") -> str:
+    """The report page. ``form``: trusted markup (``mtqa serve``'s review form) shown above the
+    report, which may then post to its own origin; with a form and no document, the page is the
+    form alone."""
     date = date or os.environ.get(DATE_ENV) or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     cats = _Categories(f.category for d in run.documents for f in d.findings)
     used = sorted({f.rule for d in run.documents for f in d.findings})
@@ -772,8 +777,9 @@ def render(run: Run, *, date: str | None = None) -> str:
     js = _asset("report.js")
     csp = (
         f"default-src 'none'; script-src '{_sha256(js)}'; style-src '{_sha256(css)}'; "
-        "img-src data:; base-uri 'none'; form-action 'none'"
+        f"img-src data:; base-uri 'none'; form-action {FORM_ACTION if form else NO_FORM}"
     )
+    empty = bool(form) and not run.documents and not run.failures
     n_docs = len(run.documents)
     sub = f"mtqa {run.version} · {date} · {n_docs} document{'s' if n_docs != 1 else ''}"
     return "".join(
@@ -787,14 +793,16 @@ def render(run: Run, *, date: str | None = None) -> str:
             f"<title>mtqa report · {esc(str(status).upper())} · {n_docs} document(s)</title>",
             f"<style>{css}</style></head>\n<body>",
             '<a class="skip" href="#main">Skip to the report</a>',
-            '<header class="top"><div class="wrap"><div><h1>mtqa review report</h1>',
-            f'<p class="sub">{esc(sub)}</p>',
-            f'</div><div class="verdict st-{status}" role="status">{_STATUS_GLYPH[status]} ',
-            f"{str(status).upper()}</div></div></header>\n",
-            _toolbar(run, cats),
+            f'<header class="top"><div class="wrap"><div><h1>{esc(title)}</h1>',
+            f'<p class="sub">{esc(sub)}</p></div>',
+            "" if empty else f'<div class="verdict st-{status}" role="status">{_STATUS_GLYPH[status]} ',
+            "" if empty else f"{str(status).upper()}</div>",
+            "</div></header>\n",
+            "" if empty else _toolbar(run, cats),
             '\n<main id="main" class="wrap">',
-            _settings(run),
-            _summary(run, cats),
+            form,
+            "" if empty else _settings(run),
+            "" if empty else _summary(run, cats),
             _errors(run),
             _index(run) if n_docs > 1 else "",
             "\n",
