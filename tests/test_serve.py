@@ -360,3 +360,17 @@ def test_review_page_in_chromium(server: Server, browser: Any) -> None:  # noqa:
     assert d.find_element("id", "details").is_displayed()  # the report's own script runs under the CSP
     errors = [e for e in d.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
     assert errors == []
+
+
+def test_multipart_fields_must_be_utf8_and_uploads_stay_in_memory() -> None:
+    from starlette.formparsers import MultiPartParser
+
+    app = build(Service(Config(model=False)), Limits(max_bytes=5_000_000))
+    assert MultiPartParser.spool_max_size > 5_000_000  # never spooled to a temporary file
+    with TestClient(app) as c:
+        body = (
+            b'--b\r\nContent-Disposition: form-data; name="text"\r\n\r\n'
+            b"Le minist\xe8re a d\xe9missionn\xe9.\r\n--b--\r\n"  # Latin-1 bytes, not UTF-8
+        )
+        r = c.post("/", content=body, headers={"content-type": "multipart/form-data; boundary=b"})
+    assert r.status_code == 400 and "not valid UTF-8" in r.text

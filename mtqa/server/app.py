@@ -27,6 +27,7 @@ from typing import Any
 import anyio
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders, UploadFile
+from starlette.formparsers import MultiPartParser
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, Request
@@ -124,7 +125,9 @@ async def _form(request: Request, limits: Limits) -> dict[str, str | UploadFile]
         raise HTTPProblem(400, f"cannot read the multipart form ({type(e).__name__})") from None
     fields: dict[str, str | UploadFile] = {}
     for key, value in form.multi_items():
-        if isinstance(value, str) and "\ufffd" in value and "\ufffd".encode() not in body:
+        # Starlette falls back to Latin-1 for a field that is not UTF-8: then the value, encoded
+        # back as UTF-8, is not the bytes that were sent.
+        if isinstance(value, str) and value.encode("utf-8", errors="surrogatepass") not in body:
             raise HTTPProblem(400, f"form field {key!r} is not valid UTF-8")
         fields[key] = value
     return fields
@@ -134,6 +137,10 @@ async def _form(request: Request, limits: Limits) -> dict[str, str | UploadFile]
 
 
 def build(service: Service, limits: Limits) -> Starlette:
+    # An uploaded file stays in memory (Starlette spools parts over 1 MB to a temporary file):
+    # the server never writes a text to disk. The body limit bounds the memory.
+    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, limits.max_bytes + 1)
+
     async def v2_check(request: Request) -> Response:
         try:
             if request.method == "GET":
