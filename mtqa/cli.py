@@ -17,14 +17,7 @@ import typer
 
 from mtqa import __version__
 from mtqa.cache import write_atomic
-from mtqa.config import (
-    Config,
-    ConfigError,
-    check_max_findings,
-    check_min_score,
-    load_config,
-    parse_fail_on,
-)
+from mtqa.config import Config, ConfigError, load_config, with_options
 
 if TYPE_CHECKING:
     from mtqa.api import Checker
@@ -71,30 +64,6 @@ def _root(
     ] = False,
 ) -> None:
     pass
-
-
-def _settings(
-    config_file: Path | None,
-    fail_on: str | None,
-    select: str | None,
-    ignore: str | None,
-    encoding: str | None,
-    max_bytes: int | None,
-    house_style: bool = False,
-) -> Config:
-    cfg = load_config(explicit=config_file)
-    cfg.house_style = cfg.house_style or house_style
-    if fail_on is not None:
-        cfg.fail_on = parse_fail_on(fail_on)
-    if select:
-        cfg.select = (*cfg.select, *[c.strip() for c in select.split(",") if c.strip()])
-    if ignore:
-        cfg.ignore = (*cfg.ignore, *[c.strip() for c in ignore.split(",") if c.strip()])
-    if encoding:
-        cfg.encoding = encoding
-    if max_bytes is not None:
-        cfg.max_bytes = max_bytes
-    return cfg
 
 
 @app.command()
@@ -177,14 +146,19 @@ def check(
     if debug:
         _log_to_stderr()
     try:
-        cfg = _settings(config, fail_on, select, ignore, encoding, max_bytes, house_style)
-        cfg.model = cfg.model and not no_model
-        if glossary:
-            cfg.glossary = tuple(glossary)
-        if min_score is not None:
-            cfg.min_score = check_min_score(min_score)
-        if max_findings is not None:
-            cfg.max_findings = check_max_findings(max_findings)
+        cfg = with_options(
+            load_config(explicit=config),
+            fail_on=fail_on,
+            select=select,
+            ignore=ignore,
+            encoding=encoding,
+            max_bytes=max_bytes,
+            house_style=house_style,
+            no_model=no_model,
+            glossary=glossary,
+            min_score=min_score,
+            max_findings=max_findings,
+        )
         if baseline is not None:
             cfg.baseline = baseline
         if sort not in ("input", "triage"):
@@ -343,10 +317,16 @@ def baseline_cmd(
     from mtqa.qe.errors import ModelError
 
     try:
-        cfg = _settings(config, None, select, ignore, encoding, max_bytes, house_style)
-        cfg.model = cfg.model and not no_model
-        if glossary:
-            cfg.glossary = tuple(glossary)
+        cfg = with_options(
+            load_config(explicit=config),
+            select=select,
+            ignore=ignore,
+            encoding=encoding,
+            max_bytes=max_bytes,
+            house_style=house_style,
+            no_model=no_model,
+            glossary=glossary,
+        )
         target = output or cfg.baseline or Path(DEFAULT_NAME)
         cfg.baseline = None  # every finding of today, whatever an older baseline holds
         run = Checker(cfg).check_all(paths, jobs=jobs)
@@ -427,6 +407,23 @@ def serve(
     run_server(options)
 
 
+@app.command(
+    "spark-check",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+def spark_check(ctx: typer.Context) -> None:
+    """Check a JSONL feed or a Parquet table with Apache Spark (the spark extra): INPUT OUTPUT
+    [--master local[4]] …; `mtqa spark-check --help` lists the options."""
+    try:
+        from mtqa.spark import main as spark_main
+    except ImportError as e:
+        raise _fail(
+            f"mtqa spark-check needs the spark extra ({e.name} is missing): pip install 'mtqa[spark]'"
+        ) from None
+    raise typer.Exit(spark_main(list(ctx.args)))
+
+
 @app.command("rules")
 def list_rules(
     all_rules_: Annotated[bool, typer.Option("--all", help="Include rules that are off by default.")] = True,
@@ -505,8 +502,7 @@ def evaluate_cmd(
     if missing:
         raise _fail(f"{missing[0]}: no such file")
     try:
-        cfg = _settings(config, None, None, None, None, None)
-        cfg.model = cfg.model and not no_model
+        cfg = with_options(load_config(explicit=config), no_model=no_model)
         ev = evaluate(files, Checker(cfg), with_source=not no_source)
     except (ConfigError, ModelError, ValueError, KeyError, json.JSONDecodeError) as e:
         raise _fail(f"cannot evaluate: {e}") from None

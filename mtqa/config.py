@@ -79,6 +79,43 @@ def check_max_findings(value: object, where: str = "--max-findings") -> int:
     return value
 
 
+def with_options(
+    cfg: Config,
+    *,
+    fail_on: str | None = None,
+    select: str | None = None,
+    ignore: str | None = None,
+    encoding: str | None = None,
+    max_bytes: int | None = None,
+    house_style: bool = False,
+    no_model: bool = False,
+    glossary: list[Path] | tuple[Path, ...] | None = None,
+    min_score: float | None = None,
+    max_findings: int | None = None,
+) -> Config:
+    """Command-line flags over the file's settings: ``None`` (or False) leaves a setting as the
+    file has it; ``select`` and ``ignore`` (comma-separated) add to the file's lists."""
+    cfg.house_style = cfg.house_style or house_style
+    cfg.model = cfg.model and not no_model
+    if fail_on is not None:
+        cfg.fail_on = parse_fail_on(fail_on)
+    if select:
+        cfg.select = (*cfg.select, *[c.strip() for c in select.split(",") if c.strip()])
+    if ignore:
+        cfg.ignore = (*cfg.ignore, *[c.strip() for c in ignore.split(",") if c.strip()])
+    if encoding:
+        cfg.encoding = encoding
+    if max_bytes is not None:
+        cfg.max_bytes = max_bytes
+    if glossary:
+        cfg.glossary = tuple(glossary)
+    if min_score is not None:
+        cfg.min_score = check_min_score(min_score)
+    if max_findings is not None:
+        cfg.max_findings = check_max_findings(max_findings)
+    return cfg
+
+
 def _from_table(table: dict[str, Any], source: str) -> Config:
     cfg = Config(source=source)
     known = {

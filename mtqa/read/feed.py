@@ -19,12 +19,18 @@ _LINE_ALLOWANCE = 8
 _CHUNK = 1 << 20
 
 
+def line_cap(max_bytes: int) -> int:
+    """The longest feed line read into memory; a longer one is an error (mtqa.spark reads
+    lines through Spark and applies the same cap)."""
+    return _LINE_ALLOWANCE * max_bytes + _CHUNK
+
+
 def read_feed(path: str, *, encoding: str | None, max_bytes: int) -> Iterator[Document | InputFailure]:
     """Stream a .jsonl file; ``max_bytes`` limits each article's text, not the feed."""
-    line_cap = _LINE_ALLOWANCE * max_bytes + _CHUNK
     try:
         with open(path, "rb") as f:
-            yield from parse_lines(path, _numbered_lines(f, line_cap), encoding=encoding, max_bytes=max_bytes)
+            lines = _numbered_lines(f, line_cap(max_bytes))
+            yield from parse_lines(path, lines, encoding=encoding, max_bytes=max_bytes)
     except OSError as e:
         yield InputFailure(path, f"{path}: cannot read ({e.strerror or e})")
 
@@ -64,7 +70,7 @@ def parse_lines(
     for lineno, raw in lines:
         where = f"{name}:{lineno}"
         try:
-            item = _parse_line(name, lineno, raw, encoding, max_bytes)
+            item = parse_line(name, lineno, raw, encoding, max_bytes)
         except InputError as e:
             item = InputFailure(where, f"{where}: {e}")
         if item is not None:
@@ -74,28 +80,28 @@ def parse_lines(
         yield InputFailure(name, f"{name}: no articles (every line is blank)")
 
 
-def _parse_line(
+def parse_line(
     name: str, lineno: int, raw: bytes | str | None, encoding: str | None, max_bytes: int
 ) -> Document | None:
     """One line's article, None for a blank line; InputError says what is wrong with it."""
     if raw is None:  # _numbered_lines skipped a line too long to hold
-        limit = size_text(_LINE_ALLOWANCE * max_bytes + _CHUNK)
+        limit = size_text(line_cap(max_bytes))
         raise InputError(f"line is over {limit}; raise --max-bytes or split the article")
-    line = raw if isinstance(raw, str) else _decode_line(raw, encoding, first=lineno == 1)
+    line = raw if isinstance(raw, str) else decode_line(raw, encoding, first=lineno == 1)
     if not line.strip():
         return None
     return _article(name, lineno, line, max_bytes)
 
 
-def _numbered_lines(f: BinaryIO, line_cap: int) -> Iterator[tuple[int, bytes | None]]:
-    """Yield (line number, bytes); None for a line longer than ``line_cap``, which is skipped."""
+def _numbered_lines(f: BinaryIO, cap: int) -> Iterator[tuple[int, bytes | None]]:
+    """Yield (line number, bytes); None for a line longer than ``cap``, which is skipped."""
     lineno = 0
     while True:
-        line = f.readline(line_cap)
+        line = f.readline(cap)
         if not line:
             return
         lineno += 1
-        if len(line) >= line_cap and not line.endswith(b"\n"):
+        if len(line) >= cap and not line.endswith(b"\n"):
             # Skip the rest of the oversized line in chunks instead of holding it in memory.
             while (rest := f.readline(_CHUNK)) and not rest.endswith(b"\n"):
                 pass
@@ -104,7 +110,7 @@ def _numbered_lines(f: BinaryIO, line_cap: int) -> Iterator[tuple[int, bytes | N
             yield lineno, line
 
 
-def _decode_line(raw: bytes, encoding: str | None, *, first: bool) -> str:
+def decode_line(raw: bytes, encoding: str | None, *, first: bool) -> str:
     if encoding is None:
         if first:
             raw = raw.removeprefix(b"\xef\xbb\xbf")
