@@ -38,6 +38,10 @@ _FR_CUT = re.compile(
     r"|parce que|malgré|ainsi que|et|où|lorsque|quand|avec|selon|pour|depuis|jusqu['’]|notamment)\b)"
 )
 MAX_CLAUSES = 6  # per side: beyond it, the longest clauses are tested
+# No deletion test on a side longer than this: each deletion is one more encoder pass over
+# the whole sentence (seconds for a run-on page fragment), one clause among many barely moves
+# the similarity, and the weights were fitted on sentences of at most 411 characters.
+MAX_DELETION_CHARS = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +99,8 @@ def signals(pairs: Sequence[tuple[str, str]]) -> list[PairSignals]:
     texts: list[str] = []
     plans = []
     for en, fr in pairs:
-        en_clauses, fr_clauses = clauses(en, True), clauses(fr, False)
+        testable = len(en) <= MAX_DELETION_CHARS and len(fr) <= MAX_DELETION_CHARS
+        en_clauses, fr_clauses = (clauses(en, True), clauses(fr, False)) if testable else ([], [])
         base = len(texts)
         texts += [en, fr] + [without(en, c) for c in en_clauses] + [without(fr, c) for c in fr_clauses]
         plans.append((base, en_clauses, fr_clauses))

@@ -31,7 +31,7 @@ from mtqa.document import Document
 from mtqa.report.html import render as render_html
 from mtqa.report.json_report import to_dict
 
-EXAMPLES = int(os.environ.get("MTQA_FUZZ_EXAMPLES", "120"))
+EXAMPLES = int(os.environ.get("MTQA_FUZZ_EXAMPLES", "50"))
 RANDOM = bool(os.environ.get("MTQA_FUZZ_RANDOM"))
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "mtqa" / "report" / "schema-1.json").read_text())
 

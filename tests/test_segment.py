@@ -372,22 +372,32 @@ def test_seed_001_multi_sentence_quote_stays_whole() -> None:
 # --- speed ---------------------------------------------------------------------------------------
 
 
-def test_one_megabyte_in_well_under_a_second() -> None:
+def _best_of_three(text: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        segment(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+# Linear, not fast: 4x the text may cost at most 6x the time (slack for noise). The speed
+# itself is measured by benchmarks/rules_throughput.py and benchmarks/hostile_inputs.py.
+def test_segmenting_news_is_linear_in_its_length() -> None:
     paragraph = (
         "PARIS (AFP) – M. Dupont, né en 52 av. J.-C., a dit : « Nous avons gagné. Maintenant, au travail », "
         "a-t-il déclaré le 13 nov. 2024. Le déficit atteint 5,4 % et 1 000 km… Vraiment ? Oui !\n\n"
         "Un titre sans point\n"
     )
     text = paragraph * (1_000_000 // len(paragraph) + 1)
-    started = time.perf_counter()
-    sentences = segment(text)
-    elapsed = time.perf_counter() - started
-    assert len(text) >= 1_000_000 and len(sentences) > 25_000
-    assert elapsed < 0.8, f"segmenting 1 MB took {elapsed:.2f} s"
+    assert len(segment(text)) > 25_000
+    small, large = _best_of_three(text[: len(text) // 4]), _best_of_three(text)
+    assert large < 6 * small + 0.05, f"250 kB {small:.3f} s, 1 MB {large:.3f} s"
 
 
 def test_long_line_without_spaces_is_linear() -> None:
-    text = "a." * 500_000 + " Fin." + " X." * 100_000
-    started = time.perf_counter()
-    segment(text)
-    assert time.perf_counter() - started < 1.0
+    def text(n: int) -> str:
+        return "a." * n + " Fin." + " X." * (n // 5)
+
+    small, large = _best_of_three(text(125_000)), _best_of_three(text(500_000))
+    assert large < 6 * small + 0.05, f"{small:.3f} s, then {large:.3f} s for 4x the text"
