@@ -163,3 +163,29 @@ def test_committed_feeds_are_what_the_builder_makes() -> None:
     committed = (ROOT / "eval" / "align" / "devset-feeds.jsonl").read_text(encoding="utf-8").splitlines()
     rebuilt = [json.dumps(f, ensure_ascii=False) for f in build("devset", 60, 0)]
     assert rebuilt == committed
+
+
+def test_the_encoder_reads_a_long_segment_up_to_its_window() -> None:
+    from mtqa.embed import WINDOW_TOKENS, _load, embed, within_window
+
+    model = _load()
+    news = "Le président a reçu mardi son homologue brésilien à l'Élysée. "
+    assert within_window(model, news) == news
+    for long in (news * 40, "«" * 3000, "é" * 2000):  # words, then one token per character
+        start = within_window(model, long)
+        assert long.startswith(start) and len(start) < len(long)
+        assert WINDOW_TOKENS - 20 <= model.token_count(start, True) <= WINDOW_TOKENS
+    # What lies past the window does not change the embedding.
+    a, b = embed([news * 40, news * 40 + "Le Parlement a voté la loi."])
+    assert np.allclose(a, b)
+
+
+def test_no_clause_deletion_test_on_a_run_on_side() -> None:
+    from mtqa.adequacy import MAX_DELETION_CHARS, signals
+
+    en = "The minister, who arrived on Monday, said the talks had been constructive."
+    fr = "Le ministre, arrivé lundi, a déclaré que les pourparlers avaient été constructifs."
+    short, run_on = signals([(en, fr), (en, (fr + " ") * (MAX_DELETION_CHARS // len(fr) + 1))])
+    assert short.missing is not None and short.added is not None
+    assert run_on.missing is None and run_on.added is None
+    assert run_on.omission_gain == run_on.addition_gain == -0.1

@@ -17,13 +17,13 @@ from __future__ import annotations
 import functools
 import json
 import os
-import time
 from pathlib import Path
 
 import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from timing import assert_linear
 
 from mtqa.api import Checker, Run
 from mtqa.config import Config
@@ -162,23 +162,13 @@ def test_model_holds_its_invariants_on_any_text(article: tuple[str, str | None])
     check_invariants(True, *article)
 
 
-def _best_of_three(text: str) -> float:
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        checker(False).check(Document(path="t", text=text))
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 @pytest.mark.parametrize("mark", [*LONG_MARKS, "Mr ", "10 p.m. ", "A ", "« a ", "( a "])
 def test_checking_is_linear_in_runs_of_punctuation(mark: str) -> None:
-    """4× the input costs less than 6× the time (linear, with slack for noise); bounds generous."""
+    """Linear in the length of a run of the same mark (tests/timing.py)."""
 
     def text(n: int) -> str:
         return "Le ministre a dit " + mark * (n // len(mark)) + "x"
 
     checker(False).check(Document(path="warm", text=text(100)))
-    small, large = _best_of_three(text(5_000)), _best_of_three(text(20_000))
-    assert large < 6 * small + 0.05, f"{mark!r}: 5k chars {small:.3f}s, 20k chars {large:.3f}s"
-    assert large < 5.0
+    check = lambda t: checker(False).check(Document(path="t", text=t))  # noqa: E731
+    assert_linear(check, text(5_000), text(20_000), f"{mark!r} × 5,000 characters")

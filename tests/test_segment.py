@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
+from timing import assert_linear
 
 from mtqa.document import SegmentKind, Sentence
 from mtqa.segment import ABBREVIATIONS, segment
@@ -372,17 +372,8 @@ def test_seed_001_multi_sentence_quote_stays_whole() -> None:
 # --- speed ---------------------------------------------------------------------------------------
 
 
-def _best_of_three(text: str) -> float:
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        segment(text)
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-# Linear, not fast: 4x the text may cost at most 6x the time (slack for noise). The speed
-# itself is measured by benchmarks/rules_throughput.py and benchmarks/hostile_inputs.py.
+# Linear, not fast (tests/timing.py). The speed itself is measured by
+# benchmarks/rules_throughput.py and benchmarks/hostile_inputs.py.
 def test_segmenting_news_is_linear_in_its_length() -> None:
     paragraph = (
         "PARIS (AFP) – M. Dupont, né en 52 av. J.-C., a dit : « Nous avons gagné. Maintenant, au travail », "
@@ -391,13 +382,11 @@ def test_segmenting_news_is_linear_in_its_length() -> None:
     )
     text = paragraph * (1_000_000 // len(paragraph) + 1)
     assert len(segment(text)) > 25_000
-    small, large = _best_of_three(text[: len(text) // 4]), _best_of_three(text)
-    assert large < 6 * small + 0.05, f"250 kB {small:.3f} s, 1 MB {large:.3f} s"
+    assert_linear(segment, text[: len(text) // 4], text, "segmenting 250 kB")
 
 
 def test_long_line_without_spaces_is_linear() -> None:
     def text(n: int) -> str:
         return "a." * n + " Fin." + " X." * (n // 5)
 
-    small, large = _best_of_three(text(125_000)), _best_of_three(text(500_000))
-    assert large < 6 * small + 0.05, f"{small:.3f} s, then {large:.3f} s for 4x the text"
+    assert_linear(segment, text(125_000), text(500_000), "a line without spaces")
