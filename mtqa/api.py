@@ -147,13 +147,14 @@ class Checker:
             return self.check(doc)
         except Exception as e:
             log.debug("internal error while checking %s", doc.path, exc_info=True)
-            reason = " ".join(f"{type(e).__name__}: {e}".split())[:300]
-            return InputFailure(
-                doc.path,
-                f"{doc.path}: internal error while checking ({reason}); the other inputs were checked; "
-                "--debug shows the traceback",
-                INTERNAL_ERROR,
-            )
+            return internal_failure(doc.path, e, "; --debug shows the traceback")
+
+
+def internal_failure(where: str, e: Exception, hint: str = "") -> InputFailure:
+    """An unexpected error while checking one input, as that input's failure (one line)."""
+    reason = " ".join(f"{type(e).__name__}: {e}".split())[:300]
+    message = f"{where}: internal error while checking ({reason}); the other inputs were checked{hint}"
+    return InputFailure(where, message, INTERNAL_ERROR)
 
 
 def _not_done(

@@ -203,13 +203,10 @@ def check_record(
             return None
         return output_row(checker.check_isolated(doc), name, row)
     except Exception as e:
-        from mtqa.document import INTERNAL_ERROR
+        from mtqa.api import internal_failure
 
         log.warning("internal error while checking %s:%s", name, row, exc_info=True)  # executor's log
-        reason = " ".join(f"{type(e).__name__}: {e}".split())[:300]
-        where = f"{name}:{row}"
-        message = f"{where}: internal error while checking ({reason}); the other inputs were checked"
-        return output_row(InputFailure(where, message, INTERNAL_ERROR), name, row)
+        return output_row(internal_failure(f"{name}:{row}", e), name, row)
 
 
 def output_row(item: Document | InputFailure, name: str, row: int) -> dict[str, Any]:
