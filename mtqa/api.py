@@ -174,13 +174,16 @@ _worker: Checker | None = None
 
 
 def _start_worker(checker: Checker) -> None:
-    """In a forked worker: the parent's loaded checks and model, with one BLAS thread (a job
-    is a core; two threads per worker would fight over the same cores)."""
+    """In a forked worker: the parent's loaded checks and model, with one BLAS and one ONNX
+    Runtime thread (a job is a core; two threads per worker would fight over the same cores)."""
     global _worker
     _worker = checker
     from threadpoolctl import threadpool_limits
 
+    from mtqa.qe.quantized import limit_threads
+
     threadpool_limits(1)
+    limit_threads(1)
 
 
 def _check_in_worker(doc: Document) -> Document | InputFailure:

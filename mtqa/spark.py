@@ -136,13 +136,17 @@ def checker_for(config: Config) -> Checker:
 
 
 def _limit_threads() -> None:
-    """As many BLAS threads as the task has cores: two tasks with two threads each would fight
-    over the same two cores."""
+    """As many BLAS and ONNX Runtime threads as the task has cores: two tasks with two threads
+    each would fight over the same two cores."""
     from pyspark import TaskContext
     from threadpoolctl import threadpool_limits
 
+    from mtqa.qe.quantized import limit_threads
+
     context = TaskContext.get()
-    threadpool_limits(max(1, int(context.cpus())) if context is not None else 1)
+    cores = max(1, int(context.cpus())) if context is not None else 1
+    threadpool_limits(cores)
+    limit_threads(cores)
 
 
 def _local_glossaries(config: Config) -> Config:

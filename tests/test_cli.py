@@ -206,16 +206,18 @@ def test_corrupted_model_file_is_a_clear_error(tmp_path: Path) -> None:
     models = Path(__file__).resolve().parents[1] / "mtqa" / "qe" / "weights"
     broken = tmp_path / "models"
     broken.mkdir()
-    for name in ("qe.safetensors", "qe.json", "SHA256SUMS"):
+    for name in ("qe.safetensors", "qe.json", "smooth.safetensors", "SHA256SUMS"):
         shutil.copy(models / name, broken / name)
-    with open(broken / "qe.safetensors", "r+b") as f:
-        f.seek(1000)
-        f.write(b"corrupted")
     path = tmp_path / "ok.txt"
     path.write_text(GOOD_FRENCH, encoding="utf-8")
-    proc = mtqa("check", str(path), env={"MTQA_MODEL_DIR": str(broken)})
-    assert proc.returncode == 2
-    assert_clean_error(proc, "qe.safetensors", "corrupted")
+    for name in ("smooth.safetensors", "qe.safetensors"):  # the int8 encoder's factors are weights too
+        with open(broken / name, "r+b") as f:
+            f.seek(100)
+            f.write(b"corrupted")
+        proc = mtqa("check", str(path), env={"MTQA_MODEL_DIR": str(broken)})
+        assert proc.returncode == 2
+        assert_clean_error(proc, name, "corrupted")
+        shutil.copy(models / name, broken / name)
     (broken / "qe.safetensors").unlink()
     proc = mtqa("check", str(path), env={"MTQA_MODEL_DIR": str(broken)})
     assert proc.returncode == 2

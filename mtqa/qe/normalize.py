@@ -18,17 +18,31 @@ flagged spans stay in the text as written.
 
 from __future__ import annotations
 
+import functools
+
 _SPACES = frozenset("\u00a0\u202f\u2009\u2007\u2002\u2003\u2005 \t")
 _OPENERS = frozenset("“„")
 _CLOSERS = frozenset("”")
 _APOSTROPHES = frozenset("’‘‚`´")
 _SPACED_MARKS = frozenset(":;!?")
 _AFTER_MARK = _SPACES | frozenset('"”»')  # what may follow a mark that takes a space before it
+# Characters kept as they are whatever comes before them: the common case, copied without a call.
+_SPECIAL = _SPACES | _OPENERS | _CLOSERS | _APOSTROPHES | _SPACED_MARKS | frozenset('"«»—.%')
 
 
-def normalize(text: str) -> tuple[str, list[tuple[int, int]]]:
+def normalize(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     """(normalised text, origin) where ``origin[i]`` is the span of ``text`` that
     character i stands for (an inserted space stands for the mark it was inserted for)."""
+    # The scorer reads a sentence twice (to plan, then to tokenise); long texts are not kept.
+    return _normalize_cached(text) if len(text) <= 2000 else _normalize(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalize_cached(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     out: list[str] = []
     origin: list[tuple[int, int]] = []
 
@@ -42,6 +56,11 @@ def normalize(text: str) -> tuple[str, list[tuple[int, int]]]:
     straight_open = False  # straight quotes alternate: the first opens, the next closes
     while i < n:
         ch = text[i]
+        if ch not in _SPECIAL:
+            out.append(ch)
+            origin.append((i, i + 1))
+            i += 1
+            continue
         prev = out[-1] if out else " "
         if ch in _SPACES:
             if prev != " ":
@@ -72,10 +91,10 @@ def normalize(text: str) -> tuple[str, list[tuple[int, int]]]:
         else:
             put(ch, i)
         i += 1
-    return "".join(out), origin
+    return "".join(out), tuple(origin)
 
 
-def to_original(origin: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+def to_original(origin: tuple[tuple[int, int], ...], start: int, end: int) -> tuple[int, int]:
     """The span of the original text that normalised characters [start, end) came from."""
     if end <= start:
         return (origin[start][0],) * 2 if start < len(origin) else (origin[-1][1],) * 2

@@ -1,19 +1,25 @@
-"""The QE network at inference time, in numpy.
+"""The QE network at inference time, without torch.
 
 Training uses torch and transformers (``mtqa.train.model``). Checking an article must not:
 importing torch alone costs more than a second of the three an editor waits. This module
-computes the same function (post-layer-norm XLM-R blocks, exact GELU, XLM-R position ids,
-the two heads of ``QEModel``) from the same safetensors files; a test checks they agree.
+computes the same function (post-layer-norm XLM-R blocks, XLM-R position ids, the two heads
+of ``QEModel``) from the same safetensors files, in float32 numpy; a test checks they agree.
+Checking runs the encoder layers in int8 on ONNX Runtime instead (``mtqa.qe.quantized``,
+``QENetwork.quantize``): the embeddings and the heads stay here.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from safetensors.numpy import load_file  # never pickle
+
+if TYPE_CHECKING:
+    from mtqa.qe.quantized import QuantizedLayers
 
 
 class WordLookup(Protocol):
@@ -128,6 +134,8 @@ class QENetwork:
                     "ffn_norm": (s[f"{p}.output.LayerNorm.weight"], s[f"{p}.output.LayerNorm.bias"]),
                 }
             )
+        self.activation_name = activation
+        self.quantized: QuantizedLayers | None = None
         self.token_head = _Linear(s, "token_head")
         self.sentence_head = _Linear(s, "sentence_head")
 
@@ -137,12 +145,31 @@ class QENetwork:
     ) -> QENetwork:
         return cls(load_file(str(model_file)), words, config, n_layers, activation)
 
-    def encode(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+    def quantize(self, smooth: Sequence[np.ndarray]) -> None:
+        """Run the encoder layers in int8 from now on (``smooth``: each layer's FFN factors)."""
+        from mtqa.qe.quantized import QuantizedLayers
+
+        self.quantized = QuantizedLayers(self.layers, self.heads, self.eps, self.activation_name, smooth)
+
+    def embed(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        """The encoder's input: word, position and type embeddings, normalised."""
         mask = attention_mask.astype(np.int64)
         # XLM-R numbers positions from pad+1, skipping padding.
         positions = np.cumsum(mask, axis=1) * mask + self.pad
         x = self.words[input_ids] + self.positions[positions] + self.token_type
-        x = _layer_norm(x, *self.embed_norm, self.eps)
+        return _layer_norm(x, *self.embed_norm, self.eps)
+
+    def encode(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        x = self.embed(input_ids, attention_mask)
+        if self.quantized is not None:
+            return self.quantized(x, attention_mask)
+        return self.float_layers(x, attention_mask)
+
+    def float_layers(
+        self, x: np.ndarray, attention_mask: np.ndarray, gelu_out: list | None = None
+    ) -> np.ndarray:
+        """The encoder layers in float32; ``gelu_out`` collects each layer's GELU output
+        (what ``mtqa.train.quantize`` measures)."""
         b, t, h = x.shape
         d = h // self.heads
         # Additive mask: padding keys get a large negative score.
@@ -161,6 +188,8 @@ class QENetwork:
             ctx = (scores @ v).transpose(0, 2, 1, 3).reshape(b, t, h)
             x = _layer_norm(layer["out"](ctx) + x, *layer["out_norm"], self.eps)
             inner = self.activation(layer["inner"](x))
+            if gelu_out is not None:
+                gelu_out.append(inner.copy())
             x = _layer_norm(layer["ffn"](inner) + x, *layer["ffn_norm"], self.eps)
         return x
 

@@ -1,8 +1,9 @@
 """The QE model as a pipeline scorer: sentence scores and model findings.
 
 Loading verifies every model file against ``weights/SHA256SUMS`` and reads weights with
-safetensors only. Sentences are batched by length and run through the numpy network of
-``mtqa.qe.runtime``, so checking never imports torch.
+safetensors only. Sentences are batched by length and run through the network of
+``mtqa.qe.runtime`` (its encoder layers in int8, ``mtqa.qe.quantized``), so checking never
+imports torch.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from safetensors.numpy import load_file
 
 from mtqa.align import aligned_sources, content_sentences
 from mtqa.checks.rulebook import Rule, all_rules
@@ -34,6 +36,7 @@ from mtqa.score import SENTENCE_ALARM, SPAN_ALARM
 
 MODEL_FILE = "qe.safetensors"
 META_FILE = "qe.json"
+SMOOTH_FILE = "smooth.safetensors"  # the int8 encoder's factors; absent until ``mtqa.train.quantize``
 SUMS_FILE = "SHA256SUMS"
 BATCH = 32
 
@@ -50,9 +53,8 @@ def _rebuild_hint() -> str:
 
 def write_sums(folder: Path) -> None:
     """Record the sha256 of every model file, as ``verify`` expects them."""
-    lines = (
-        f"{hashlib.sha256((folder / n).read_bytes()).hexdigest()}  {n}\n" for n in (MODEL_FILE, META_FILE)
-    )
+    names = [n for n in (MODEL_FILE, META_FILE, SMOOTH_FILE) if n != SMOOTH_FILE or (folder / n).exists()]
+    lines = (f"{hashlib.sha256((folder / n).read_bytes()).hexdigest()}  {n}\n" for n in names)
     (folder / SUMS_FILE).write_text("".join(lines), encoding="utf-8")
 
 
@@ -64,7 +66,8 @@ def verify(folder: Path) -> dict:
     except OSError:
         raise ModelError(f"model checksum file {sums_path} is missing; {_rebuild_hint()}") from None
     sums = dict(reversed(line.split(maxsplit=1)) for line in lines if line.strip())
-    for name in (MODEL_FILE, META_FILE):
+    # A listed smooth file must be there and intact: only a model never quantised lacks it.
+    for name in (MODEL_FILE, META_FILE) + ((SMOOTH_FILE,) if SMOOTH_FILE in sums else ()):
         path = folder / name
         if name not in sums:
             raise ModelError(f"{sums_path} has no checksum for {name}; {_rebuild_hint()}")
@@ -165,7 +168,7 @@ def _merge_spans(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, fl
 class QEScorer:
     """Fills sentence and document scores and turns confident BAD spans into findings."""
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, quantized: bool = True) -> None:
         from mtqa.qe import backbone
         from mtqa.qe.runtime import QENetwork
 
@@ -194,7 +197,17 @@ class QEScorer:
                 f"model file {folder / MODEL_FILE} cannot be read or does not fit this version of mtqa "
                 f"({e}); {_rebuild_hint()}"
             ) from None
-        self.id = f"mtqa-qe e5-small-L{layers}"
+        smooth_file = folder / SMOOTH_FILE
+        if quantized and smooth_file.exists():
+            try:
+                smooth = load_file(str(smooth_file))
+                self.network.quantize([smooth[f"layer.{i}.ffn_smooth"] for i in range(layers)])
+            except Exception as e:
+                raise ModelError(
+                    f"model file {smooth_file} cannot be read ({e}); {_rebuild_hint()}"
+                ) from None
+        precision = "int8" if self.network.quantized is not None else "float32"
+        self.id = f"mtqa-qe e5-small-L{layers} {precision}"
         # An uncalibrated model (mid-training) gives scores but no findings.
         self.thresholds = self.meta.get("thresholds", {"token": 2.0, "warn": 2.0, "fail": 2.0})
         rules = {r.code: r for r in all_rules()}

@@ -1,0 +1,113 @@
+"""The int8 encoder checking runs (mtqa.qe.quantized) and the ONNX writer it builds on."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+
+from mtqa.qe import onnx_writer as ox
+from mtqa.qe.inputs import Example, tokenize
+from mtqa.qe.quantized import limit_threads, quantize_columns
+from mtqa.qe.scorer import QEScorer
+
+SENTENCES = [
+    "Le gouvernement a annoncé mardi une hausse de 3 % du budget de la défense pour l'an prochain.",
+    "Les pompiers ont maîtrisé l'incendie qui avait ravagé un entrepôt dans la nuit de samedi à dimanche.",
+    "Le ministère des Affaires étrangères américain a convoqué l'ambassadeur après le rapport.",
+    "Les troupes russes ont perdu le nombre face aux soldats ukrainiens dans la région de Kharkiv.",
+    "La ministre s'est démissionné hier soir après une réunion houleuse avec les syndicats.",
+    "Selon la police, le suspect a été arrêté à son domicile et placé en garde à vue.",
+    "Le match a été reporté à cause de la pluie, a indiqué la fédération dans un communiqué.",
+    "Il a dit que le projet de loi sera voté la semaine prochaine par le Sénat sans aucun doute.",
+]
+
+
+@pytest.fixture(scope="module")
+def scorers() -> tuple[QEScorer, QEScorer]:
+    return QEScorer(quantized=False), QEScorer()
+
+
+def _logits(scorer: QEScorer, texts: list[str]) -> np.ndarray:
+    t = tokenize(scorer.tokenizer, [Example(x, None, ()) for x in texts])
+    return scorer.network(t.input_ids, t.attention_mask, t.target_mask)[0]
+
+
+def test_writer_output_is_a_model_the_onnx_package_accepts_and_runtime_runs() -> None:
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((4, 3)).astype(np.float32)
+    b = rng.standard_normal(3).astype(np.float32)
+    model = ox.model(
+        [ox.node("MatMul", ["x", "w"], ["y"]), ox.node("Add", ["y", "b"], ["z"])],
+        [ox.tensor("w", w), ox.tensor("b", b)],
+        [ox.value_info("x", ox.FLOAT, ["batch", 4])],
+        [ox.value_info("z", ox.FLOAT, ["batch", 3])],
+        [("", 17)],
+    )
+    parsed = onnx.load_from_string(model)
+    onnx.checker.check_model(parsed, full_check=True)
+    assert [n.op_type for n in parsed.graph.node] == ["MatMul", "Add"]
+    assert parsed.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"
+    x = rng.standard_normal((5, 4)).astype(np.float32)
+    out = ort.InferenceSession(model, providers=["CPUExecutionProvider"]).run(["z"], {"x": x})[0]
+    np.testing.assert_allclose(out, x @ w + b, rtol=1e-5, atol=1e-6)
+
+
+def test_writer_encodes_attributes_and_negative_integers() -> None:
+    node = onnx.NodeProto.FromString(
+        ox.node("Concat", ["a", "", "b"], ["c"], "com.microsoft", axis=-1, epsilon=1e-12)
+    )
+    assert list(node.input) == ["a", "", "b"] and node.domain == "com.microsoft"
+    attrs = {a.name: a for a in node.attribute}
+    assert attrs["axis"].i == -1 and attrs["axis"].type == onnx.AttributeProto.INT
+    assert attrs["epsilon"].f == pytest.approx(1e-12) and attrs["epsilon"].type == onnx.AttributeProto.FLOAT
+    t = onnx.TensorProto.FromString(ox.tensor("s", np.array([[-3, 7]], dtype=np.int8)))
+    assert onnx.numpy_helper.to_array(t).tolist() == [[-3, 7]]
+
+
+def test_checking_graph_is_well_formed(scorers: tuple[QEScorer, QEScorer]) -> None:
+    model = onnx.load_from_string(scorers[1].network.quantized.graph)
+    onnx.checker.check_model(model)
+    ops = [n.op_type for n in model.graph.node]
+    layers = len(scorers[1].network.layers)
+    assert ops.count("QAttention") == ops.count("FastGelu") == layers
+    assert ops.count("DynamicQuantizeMatMul") == 3 * layers  # every weight matrix is int8
+    assert "MatMul" not in ops
+
+
+def test_columns_quantise_to_within_half_a_step() -> None:
+    w = np.random.default_rng(1).standard_normal((64, 16)).astype(np.float32) * np.arange(1, 17)
+    q, scale = quantize_columns(w)
+    assert q.dtype == np.int8 and np.abs(q).max() == 127
+    assert np.all(np.abs(q * scale - w) <= scale / 2 + 1e-6)
+
+
+def test_int8_scores_track_the_float_model(scorers: tuple[QEScorer, QEScorer]) -> None:
+    reference, fast = (_logits(s, SENTENCES) for s in scorers)
+    assert np.corrcoef(reference, fast)[0, 1] > 0.98
+    assert np.abs(reference - fast).mean() < 0.5
+    assert scorers[1].id.endswith("int8") and scorers[0].id.endswith("float32")
+
+
+def _in_child(queue: multiprocessing.Queue, scorer: QEScorer, threads: int) -> None:
+    limit_threads(threads)
+    queue.put(_logits(scorer, SENTENCES).tolist())
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_int8_scores_are_the_same_in_a_forked_worker(
+    scorers: tuple[QEScorer, QEScorer], threads: int
+) -> None:
+    """--jobs forks workers from a loaded scorer: each builds its own session, with its own
+    thread count, and must score exactly as the parent does."""
+    here = _logits(scorers[1], SENTENCES).tolist()
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_in_child, args=(queue, scorers[1], threads))
+    child.start()
+    there = queue.get(timeout=120)
+    child.join(30)
+    assert there == here
