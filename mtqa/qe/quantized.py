@@ -74,8 +74,6 @@ class QuantizedLayers:
             options.intra_op_num_threads = _threads or 0  # 0: one per physical core
             options.inter_op_num_threads = 1
             options.log_severity_level = 3
-            # Idle pool threads would otherwise spin while Python tokenises and runs the rules.
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             session = ort.InferenceSession(self.graph, options, providers=["CPUExecutionProvider"])
             self._session = (os.getpid(), session)
         return self._session[1]

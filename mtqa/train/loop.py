@@ -22,8 +22,8 @@ from torch import nn
 
 from mtqa.qe.backbone import source_path
 from mtqa.qe.inputs import MAX_TOKENS
-from mtqa.qe.scorer import model_dir, write_sums
-from mtqa.train import dataset
+from mtqa.qe.scorer import SMOOTH_FILE, model_dir, write_sums
+from mtqa.train import dataset, quantize
 from mtqa.train.calibrate import calibrate
 from mtqa.train.encoder import load_encoder, set_activation, truncate_layers
 from mtqa.train.model import QEModel
@@ -141,8 +141,11 @@ def train(
     }
     save_file(state, str(out_dir / MODEL_FILE), metadata={"format": "mtqa-qe-1"})
     (out_dir / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    (out_dir / SMOOTH_FILE).unlink(missing_ok=True)  # an older model's factors
     write_sums(out_dir)
-    # Calibration and thresholds come from the held-out split; it also writes SHA256SUMS.
+    # The int8 encoder's factors, then calibration and thresholds from the held-out split, on
+    # the int8 scores checking will give; both rewrite SHA256SUMS.
+    quantize.main(["--model", str(out_dir), "--data", str(data_dir)])
     meta = calibrate(out_dir, data_dir)
     print(json.dumps(meta["validation"]), flush=True)
     return meta
