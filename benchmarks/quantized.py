@@ -1,7 +1,8 @@
 """The int8 encoder (what checking runs) against the float32 numpy one (the reference).
 
 Prints, for each: sentences/s of the network on real-length news sentences (the seeds and
-the cached realdev set, batched as the scorer batches them, tokenisation excluded; best of
+the cached realdev set, batched as the scorer batches them: 32 sentences of similar length in
+float32, one at a time in int8; tokenisation excluded; best of
 ``--repeat`` runs, as this machine's speed drifts), the sentence-logit change from float32,
 and the model's sentence ROC AUC on the shared devset (major-error sentences against clean
 ones; the devset is read here only to measure). Issue #10 asks int8 to stay within 0.01.
@@ -52,7 +53,7 @@ def main() -> None:
 
     from mtqa.qe.inputs import Example, tokenize
     from mtqa.qe.metrics import roc_auc
-    from mtqa.qe.scorer import QEScorer, _length_batches
+    from mtqa.qe.scorer import BATCH, QEScorer, _length_batches
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -61,11 +62,9 @@ def main() -> None:
     scorers = {"float32 (numpy)": QEScorer(quantized=False), "int8 (ONNX Runtime)": QEScorer()}
     tokenizer = next(iter(scorers.values())).tokenizer
 
-    def batches(examples: list) -> list:
+    def batches(examples: list, size: int) -> list:
         lengths = [len(e.fr) + len(e.en or "") for e in examples]
-        return [
-            (idx, tokenize(tokenizer, [examples[i] for i in idx])) for idx in _length_batches(lengths, 32)
-        ]
+        return [(i, tokenize(tokenizer, [examples[k] for k in i])) for i in _length_batches(lengths, size)]
 
     def logits(network, prepared: list, n: int) -> np.ndarray:
         out = np.zeros(n, dtype=np.float32)
@@ -75,11 +74,12 @@ def main() -> None:
 
     news = [Example(t, None, ()) for t in real_sentences()]
     dev, labels = devset()
-    news_batches, dev_batches = batches(news), batches(dev)
     print(f"{cpu()}, {len(news)} real news sentences; devset {len(labels)} sentences, {sum(labels)} major")
     reference = None
     for name, scorer in scorers.items():
         net = scorer.network
+        size = 1 if net.quantized is not None else BATCH  # as QEScorer.raw batches
+        news_batches, dev_batches = batches(news, size), batches(dev, size)
         logits(net, news_batches[:3], len(news))  # warm-up (and the session's creation)
         best = 0.0
         for _ in range(args.repeat):

@@ -10,7 +10,7 @@ import onnxruntime as ort
 import pytest
 
 from mtqa.qe import onnx_writer as ox
-from mtqa.qe.inputs import Example, tokenize
+from mtqa.qe.inputs import Example
 from mtqa.qe.quantized import limit_threads, quantize_columns
 from mtqa.qe.scorer import QEScorer
 
@@ -32,8 +32,8 @@ def scorers() -> tuple[QEScorer, QEScorer]:
 
 
 def _logits(scorer: QEScorer, texts: list[str]) -> np.ndarray:
-    t = tokenize(scorer.tokenizer, [Example(x, None, ()) for x in texts])
-    return scorer.network(t.input_ids, t.attention_mask, t.target_mask)[0]
+    """Sentence logits as checking computes them (int8: one sentence per run)."""
+    return np.array([r.sentence_logit for r in scorer.raw([Example(x, None, ()) for x in texts])])
 
 
 def test_writer_output_is_a_model_the_onnx_package_accepts_and_runtime_runs() -> None:
@@ -111,3 +111,12 @@ def test_int8_scores_are_the_same_in_a_forked_worker(
     there = queue.get(timeout=120)
     child.join(30)
     assert there == here
+
+
+def test_a_sentence_scores_the_same_whatever_is_scored_with_it(scorers: tuple[QEScorer, QEScorer]) -> None:
+    """Int8 activations are quantised per run: a batch's other sentences would move a score."""
+    fast = scorers[1]
+    alone = fast.predict(SENTENCES[:1], [None])[0]
+    together = fast.predict(SENTENCES, [None] * len(SENTENCES))[0]
+    assert alone.error_probability == together.error_probability
+    assert alone.spans == together.spans

@@ -113,7 +113,7 @@ def calibrate(model_dir: Path, data_dir: Path, seed: int = 0) -> dict:
 
 def raw_predictions(scorer: QEScorer, examples: Sequence[dataset.Example]) -> tuple[list[float], list[float]]:
     """Uncalibrated sentence logits and the strongest token logit of each example."""
-    raw = scorer.raw(examples, batch_size=64)
+    raw = scorer.raw(examples)  # batched as checking batches: int8 scores depend on it
     return [r.sentence_logit for r in raw], [max(r.token_logits) for r in raw]
 
 

@@ -62,10 +62,8 @@ def factors(scorer: QEScorer, peaks: Sequence[np.ndarray], alpha: float) -> list
 
 
 def logits(scorer: QEScorer, examples: Sequence[Example]) -> np.ndarray:
-    out = np.zeros(len(examples), dtype=np.float32)
-    for idx, t in _batches(scorer, examples):
-        out[idx] = scorer.network(t.input_ids, t.attention_mask, t.target_mask)[0]
-    return out
+    """Sentence logits as checking computes them (``QEScorer.raw`` batches as checking does)."""
+    return np.array([r.sentence_logit for r in scorer.raw(examples)], dtype=np.float32)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
