@@ -51,9 +51,9 @@ def cpu() -> str:
 def main() -> None:
     from start_up import real_sentences
 
-    from mtqa.qe.inputs import Example, tokenize
+    from mtqa.qe.inputs import Example
     from mtqa.qe.metrics import roc_auc
-    from mtqa.qe.scorer import BATCH, QEScorer, _length_batches
+    from mtqa.qe.scorer import QEScorer, tokenized_batches
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -61,10 +61,6 @@ def main() -> None:
 
     scorers = {"float32 (numpy)": QEScorer(quantized=False), "int8 (ONNX Runtime)": QEScorer()}
     tokenizer = next(iter(scorers.values())).tokenizer
-
-    def batches(examples: list, size: int) -> list:
-        lengths = [len(e.fr) + len(e.en or "") for e in examples]
-        return [(i, tokenize(tokenizer, [examples[k] for k in i])) for i in _length_batches(lengths, size)]
 
     def logits(network, prepared: list, n: int) -> np.ndarray:
         out = np.zeros(n, dtype=np.float32)
@@ -78,8 +74,8 @@ def main() -> None:
     reference = None
     for name, scorer in scorers.items():
         net = scorer.network
-        size = 1 if net.quantized is not None else BATCH  # as QEScorer.raw batches
-        news_batches, dev_batches = batches(news, size), batches(dev, size)
+        news_batches = list(tokenized_batches(tokenizer, news, scorer.batch_size))  # as checking batches
+        dev_batches = list(tokenized_batches(tokenizer, dev, scorer.batch_size))
         logits(net, news_batches[:3], len(news))  # warm-up (and the session's creation)
         best = 0.0
         for _ in range(args.repeat):

@@ -218,6 +218,14 @@ def test_corrupted_model_file_is_a_clear_error(tmp_path: Path) -> None:
         assert proc.returncode == 2
         assert_clean_error(proc, name, "corrupted")
         shutil.copy(models / name, broken / name)
+    # Factors present but not listed would load unverified: refused like an unlisted weights file.
+    sums = (broken / "SHA256SUMS").read_text(encoding="utf-8")
+    unlisted = "".join(line for line in sums.splitlines(keepends=True) if "smooth" not in line)
+    (broken / "SHA256SUMS").write_text(unlisted, encoding="utf-8")
+    proc = mtqa("check", str(path), env={"MTQA_MODEL_DIR": str(broken)})
+    assert proc.returncode == 2
+    assert_clean_error(proc, "no checksum for smooth.safetensors")
+    (broken / "SHA256SUMS").write_text(sums, encoding="utf-8")
     (broken / "qe.safetensors").unlink()
     proc = mtqa("check", str(path), env={"MTQA_MODEL_DIR": str(broken)})
     assert proc.returncode == 2

@@ -13,9 +13,10 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from safetensors.numpy import load_file
@@ -30,9 +31,12 @@ from mtqa.limits import (
     MODEL_WINDOW_TOKENS,
 )
 from mtqa.qe.errors import ModelError
-from mtqa.qe.inputs import Example, tokenize
+from mtqa.qe.inputs import Example, Tokens, tokenize
 from mtqa.qe.normalize import normalize, to_original
 from mtqa.score import SENTENCE_ALARM, SPAN_ALARM
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 MODEL_FILE = "qe.safetensors"
 META_FILE = "qe.json"
@@ -51,10 +55,16 @@ def _rebuild_hint() -> str:
     return "reinstall mtqa or retrain with `mtqa train`; `--no-model` runs rules only"
 
 
+def _model_files(folder: Path, listed: Iterable[str] = ()) -> tuple[str, ...]:
+    """The files a model folder must hold and list: the smooth factors once they exist (or are
+    listed), since the scorer loads them whenever they are there."""
+    smooth = (folder / SMOOTH_FILE).exists() or SMOOTH_FILE in listed
+    return (MODEL_FILE, META_FILE) + ((SMOOTH_FILE,) if smooth else ())
+
+
 def write_sums(folder: Path) -> None:
     """Record the sha256 of every model file, as ``verify`` expects them."""
-    names = [n for n in (MODEL_FILE, META_FILE, SMOOTH_FILE) if n != SMOOTH_FILE or (folder / n).exists()]
-    lines = (f"{hashlib.sha256((folder / n).read_bytes()).hexdigest()}  {n}\n" for n in names)
+    lines = (f"{hashlib.sha256((folder / n).read_bytes()).hexdigest()}  {n}\n" for n in _model_files(folder))
     (folder / SUMS_FILE).write_text("".join(lines), encoding="utf-8")
 
 
@@ -66,8 +76,7 @@ def verify(folder: Path) -> dict:
     except OSError:
         raise ModelError(f"model checksum file {sums_path} is missing; {_rebuild_hint()}") from None
     sums = dict(reversed(line.split(maxsplit=1)) for line in lines if line.strip())
-    # A listed smooth file must be there and intact: only a model never quantised lacks it.
-    for name in (MODEL_FILE, META_FILE) + ((SMOOTH_FILE,) if SMOOTH_FILE in sums else ()):
+    for name in _model_files(folder, sums):
         path = folder / name
         if name not in sums:
             raise ModelError(f"{sums_path} has no checksum for {name}; {_rebuild_hint()}")
@@ -153,6 +162,15 @@ def _length_batches(lengths: Sequence[int], size: int, spread: float = 1.3) -> l
     return batches
 
 
+def tokenized_batches(
+    tokenizer: Tokenizer, examples: Sequence[Example], size: int
+) -> Iterator[tuple[list[int], Tokens]]:
+    """(indices, tokenised examples) in batches of similar length (``_length_batches``)."""
+    lengths = [len(ex.fr) + len(ex.en or "") for ex in examples]
+    for idx in _length_batches(lengths, size):
+        yield idx, tokenize(tokenizer, [examples[i] for i in idx])
+
+
 def _merge_spans(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
     """Spans from overlapping windows, merged where they overlap or touch."""
     merged: list[list[float]] = []
@@ -214,19 +232,18 @@ class QEScorer:
         self.span_rule: Rule = rules[SPAN_ALARM]
         self.sentence_rule: Rule = rules[SENTENCE_ALARM]
 
-    def raw(self, examples: Sequence[Example], batch_size: int | None = None) -> list[RawOutput]:
-        """Uncalibrated logits of each example, in batches of similar length.
+    @property
+    def batch_size(self) -> int:
+        """Examples per network run. The int8 encoder reads one: it quantises activations per
+        tensor, so in a batch the other sentences (and the padding) would move a sentence's
+        score, by 0.24 logits on average between batches of 8 and 32; alone, a sentence scores
+        the same in any article, and no slower (about 155 sentences/s either way on 2 cores)."""
+        return 1 if self.network.quantized is not None else BATCH
 
-        The int8 encoder reads one example per run: it quantises activations per tensor, so in
-        a batch the other sentences (and the padding) would move a sentence's score, by 0.24
-        logits on average between batches of 8 and 32; alone, a sentence scores the same in
-        any article, and no slower (about 155 sentences/s either way on 2 cores)."""
-        if batch_size is None:
-            batch_size = 1 if self.network.quantized is not None else BATCH
-        lengths = [len(ex.fr) + len(ex.en or "") for ex in examples]
+    def raw(self, examples: Sequence[Example], batch_size: int | None = None) -> list[RawOutput]:
+        """Uncalibrated logits of each example, in batches of similar length (``batch_size``)."""
         out: list[RawOutput | None] = [None] * len(examples)
-        for idx in _length_batches(lengths, batch_size):
-            t = tokenize(self.tokenizer, [examples[i] for i in idx])
+        for idx, t in tokenized_batches(self.tokenizer, examples, batch_size or self.batch_size):
             s_logits, t_logits = self.network(t.input_ids, t.attention_mask, t.target_mask)
             for k, i in enumerate(idx):
                 n = len(t.offsets[k])

@@ -23,10 +23,11 @@ from torch import nn
 from mtqa.qe.backbone import source_path
 from mtqa.qe.inputs import MAX_TOKENS
 from mtqa.qe.scorer import SMOOTH_FILE, model_dir, write_sums
-from mtqa.train import dataset, quantize
+from mtqa.train import dataset
 from mtqa.train.calibrate import calibrate
 from mtqa.train.encoder import load_encoder, set_activation, truncate_layers
 from mtqa.train.model import QEModel
+from mtqa.train.quantize import quantize
 
 MODEL_FILE = "qe.safetensors"
 META_FILE = "qe.json"
@@ -145,7 +146,7 @@ def train(
     write_sums(out_dir)
     # The int8 encoder's factors, then calibration and thresholds from the held-out split, on
     # the int8 scores checking will give; both rewrite SHA256SUMS.
-    quantize.main(["--model", str(out_dir), "--data", str(data_dir)])
+    quantize(out_dir, data_dir)
     meta = calibrate(out_dir, data_dir)
     print(json.dumps(meta["validation"]), flush=True)
     return meta

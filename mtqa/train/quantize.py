@@ -21,25 +21,19 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import save_file
 
-from mtqa.qe.inputs import Example, tokenize
-from mtqa.qe.scorer import META_FILE, SMOOTH_FILE, QEScorer, _length_batches, model_dir, write_sums
+from mtqa.qe.inputs import Example
+from mtqa.qe.scorer import BATCH, META_FILE, SMOOTH_FILE, QEScorer, model_dir, tokenized_batches, write_sums
 from mtqa.train import dataset
 
 ALPHAS = (0.5, 0.6, 0.7, 0.8, 0.9)
 SAMPLE = 512
 
 
-def _batches(scorer: QEScorer, examples: Sequence[Example]):
-    lengths = [len(e.fr) + len(e.en or "") for e in examples]
-    for idx in _length_batches(lengths, 32):
-        yield idx, tokenize(scorer.tokenizer, [examples[i] for i in idx])
-
-
 def activation_max(scorer: QEScorer, examples: Sequence[Example]) -> list[np.ndarray]:
     """Each layer's largest absolute GELU output per channel, over real (unpadded) tokens."""
     net = scorer.network
     peaks: list[np.ndarray] | None = None
-    for _, t in _batches(scorer, examples):
+    for _, t in tokenized_batches(scorer.tokenizer, examples, BATCH):
         gelu: list[np.ndarray] = []
         x = net.embed(t.input_ids, t.attention_mask)
         net.float_layers(x, t.attention_mask, gelu_out=gelu)
@@ -66,20 +60,15 @@ def logits(scorer: QEScorer, examples: Sequence[Example]) -> np.ndarray:
     return np.array([r.sentence_logit for r in scorer.raw(examples)], dtype=np.float32)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    root = Path(__file__).resolve().parents[2]
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=model_dir())
-    parser.add_argument("--data", type=Path, default=root / "models" / "data")
-    args = parser.parse_args(argv)
-
-    meta = json.loads((args.model / META_FILE).read_text(encoding="utf-8"))
-    train, _ = dataset.build(args.data, meta["training"]["seed"])
+def quantize(model_dir: Path, data_dir: Path) -> dict:
+    """Measure and write the smoothing factors of the model in ``model_dir``; return ``qe.json``."""
+    meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
+    train, _ = dataset.build(data_dir, meta["training"]["seed"])
     sample = random.Random(0).sample(train, 2 * SAMPLE)
     measure = [Example(e.fr, e.en, ()) for e in sample[:SAMPLE]]
     choose = [Example(e.fr, e.en, ()) for e in sample[SAMPLE:]]
 
-    scorer = QEScorer(args.model, quantized=False)
+    scorer = QEScorer(model_dir, quantized=False)
     peaks = activation_max(scorer, measure)
     reference = logits(scorer, choose)
     trials = []
@@ -90,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"alpha {alpha}: mean |logit change| {gap.mean():.4f}, max {gap.max():.4f}")
     mean_gap, alpha, max_gap = min(trials)
     chosen = factors(scorer, peaks, alpha)
-    save_file({f"layer.{i}.ffn_smooth": s for i, s in enumerate(chosen)}, str(args.model / SMOOTH_FILE))
+    save_file({f"layer.{i}.ffn_smooth": s for i, s in enumerate(chosen)}, str(model_dir / SMOOTH_FILE))
     meta["quantization"] = {
         "weights": "int8, symmetric, one scale per output column; activations uint8 per tensor, dynamic",
         "smooth_alpha": alpha,
@@ -98,9 +87,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         "mean_abs_logit_change": mean_gap,
         "max_abs_logit_change": max_gap,
     }
-    (args.model / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    write_sums(args.model)
-    print(f"alpha {alpha} written to {args.model / SMOOTH_FILE}")
+    (model_dir / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    write_sums(model_dir)
+    print(f"alpha {alpha} written to {model_dir / SMOOTH_FILE}")
+    return meta
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    root = Path(__file__).resolve().parents[2]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=model_dir())
+    parser.add_argument("--data", type=Path, default=root / "models" / "data")
+    args = parser.parse_args(argv)
+    quantize(args.model, args.data)
 
 
 if __name__ == "__main__":
