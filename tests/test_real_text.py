@@ -16,7 +16,7 @@ from mtqa.cli import app
 from mtqa.config import Config, load_config
 from mtqa.document import Document, Finding, Severity
 from mtqa.qe.normalize import normalize, to_original
-from mtqa.score import SENTENCE_ALARM
+from mtqa.score import SENTENCE_ALARM, triage
 
 RULES_ONLY = Config(model=False)
 QUOTED = "Le ministre a dénoncé {q} une décision brutale et injustifiée {qq}, selon l'agence."
@@ -129,3 +129,34 @@ def test_triage_orders_articles_by_need(tmp_path: Path) -> None:
 def test_triage_exists_for_any_article(text: str) -> None:
     doc = check_text(text, Config(model=False, min_french_share=0.0))
     assert doc.triage is not None and 0.0 <= doc.triage <= 1.0
+
+
+@given(st.lists(st.sampled_from("abcdefghij"), max_size=80), st.integers(1, 40))
+@settings(max_examples=60, deadline=None)
+def test_repetition_is_the_moving_average_type_token_ratio(words: list[str], window: int) -> None:
+    # The one-pass computation against the definition: the mean share of distinct words
+    # over every window of ``window`` consecutive words.
+    if len(words) <= window:
+        expected = 1.0 - len(set(words)) / len(words) if words else 0.0
+    else:
+        spans = [words[i : i + window] for i in range(len(words) - window + 1)]
+        expected = 1.0 - sum(len(set(s)) / window for s in spans) / len(spans)
+    assert triage.repetition(words, window) == pytest.approx(expected)
+
+
+def test_a_repetitive_article_needs_an_editor_more() -> None:
+    # Same findings (none), same length: only the vocabulary's variety differs.
+    varied = (
+        "Le gouvernement a présenté mardi un budget prudent. Les syndicats dénoncent des coupes "
+        "dans l'éducation, tandis que le patronat salue une baisse des charges. L'opposition "
+        "promet d'amender le texte au Sénat dès la rentrée parlementaire."
+    )
+    repetitive = (
+        "Le gouvernement a présenté le budget du gouvernement. Le budget du gouvernement est le "
+        "budget de la France, et le gouvernement a dit que le budget est le budget de l'année. "
+        "Le gouvernement a dit que le budget est le budget."
+    )
+    a, b = (triage.features(check_text(t, RULES_ONLY)) for t in (varied, repetitive))
+    assert a["rule_findings"] == b["rule_findings"] == 0
+    assert a["repetition"] < b["repetition"]
+    assert triage.score(a) < triage.score(b)

@@ -8,6 +8,11 @@ each measured per sentence or per word so that long and short articles compare:
   English lists know (misspelt, transliterated or untranslated words);
 - ``rule_findings`` and ``major_findings``: rule findings per sentence, page furniture left out;
 - ``foreign_share``: share of the text in another language;
+- ``repetition``: how often the text reuses a word within a short span (one minus the
+  moving-average type-token ratio over 30-word windows). Machine translation writes with a
+  smaller, more repetitive vocabulary than a journalist (Vanmassenhove et al., 2019, "Lost
+  in translation: loss and decay of linguistic richness in machine translation"), whatever
+  the source language; the moving average keeps long and short articles comparable;
 - ``model_error``: the model's mean error probability over the sentences it scored.
 
 The weights are a logistic regression fitted on the dev half of the real-article set
@@ -27,7 +32,9 @@ from mtqa import lexicon
 from mtqa.document import Document, SegmentKind, Severity
 
 _WORD = re.compile(r"(?<![\w'’-])[^\W\d_]{4,}(?![\w'’-])")
-FEATURES = ("unknown_words", "rule_findings", "major_findings", "foreign_share", "model_error")
+_ANY_WORD = re.compile(r"[^\W\d_]+")
+WINDOW = 30  # words: a few sentences' span, shorter than the shortest article worth triaging
+FEATURES = ("unknown_words", "rule_findings", "major_findings", "foreign_share", "repetition", "model_error")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -36,6 +43,25 @@ def _unknown(word: str) -> bool:
     if lexicon.french_frequency(word) >= 1.0 or lexicon.english_frequency(word) >= 2.5:
         return False
     return not lexicon.is_french_word(word)
+
+
+def repetition(words: list[str], window: int = WINDOW) -> float:
+    """One minus the moving-average type-token ratio (MATTR), in one pass over the words."""
+    if len(words) <= window:
+        return 1.0 - len(set(words)) / len(words) if words else 0.0
+    counts: dict[str, int] = {}
+    for w in words[:window]:
+        counts[w] = counts.get(w, 0) + 1
+    distinct = total = len(counts)
+    for old, new in zip(words, words[window:], strict=False):  # slide: drop ``old``, add ``new``
+        counts[old] -= 1
+        if not counts[old]:
+            distinct -= 1
+        counts[new] = counts.get(new, 0) + 1
+        if counts[new] == 1:
+            distinct += 1
+        total += distinct
+    return 1.0 - total / (window * (len(words) - window + 1))
 
 
 def features(doc: Document) -> dict[str, float]:
@@ -54,6 +80,7 @@ def features(doc: Document) -> dict[str, float]:
         "rule_findings": len(real) / n,
         "major_findings": sum(1 for f in real if f.severity >= Severity.MAJOR) / n,
         "foreign_share": foreign / letters,
+        "repetition": repetition([w.lower() for s in body for w in _ANY_WORD.findall(s.text)]),
         "model_error": 1.0 - sum(scored) / len(scored) if scored else None,  # type: ignore[dict-item]
     }
 
