@@ -206,26 +206,3 @@ def align_document(doc: Document) -> list[Link]:
 
 def _near_end(link: Link, n_source: int, n_french: int, tail: int = 3) -> bool:
     return any(i >= n_source - tail for i in link.source) or any(j >= n_french - tail for j in link.target)
-
-
-def source_text(doc: Document, sentence: Sentence) -> str | None:
-    """The English a French sentence translates (joined when two sentences), or None."""
-    if not doc.source or not sentence.source_spans:
-        return None
-    return " ".join(doc.source[a:b] for a, b in sentence.source_spans)
-
-
-def _content(sentences: list[Sentence]) -> list[Sentence]:
-    return [s for s in sentences if s.kind is not SegmentKind.DATELINE and len(s.text.split()) >= 3]
-
-
-def aligned_sources(doc: Document, targets: list[Sentence] | None = None) -> list[str | None]:
-    """The English of each target sentence (default: the document's content sentences), as
-    aligned by ``align_document``; None where a sentence has no source."""
-    targets = _content(doc.sentences) if targets is None else targets
-    return [source_text(doc, s) for s in targets]
-
-
-def content_sentences(doc: Document) -> list[Sentence]:
-    """Sentences worth scoring or comparing: no datelines, at least three words."""
-    return _content(doc.sentences)

@@ -140,3 +140,28 @@ def status_of(findings: list[Finding]) -> Status:
         return Status.PASS
     worst = max(f.severity for f in findings)
     return Status.FAIL if worst >= Severity.MAJOR else Status.WARN
+
+
+# Reading a checked document's alignment (mtqa.align writes it): cheap, so checks that only
+# read it never load the aligner and numpy.
+def source_text(doc: Document, sentence: Sentence) -> str | None:
+    """The English a French sentence translates (joined when two sentences), or None."""
+    if not doc.source or not sentence.source_spans:
+        return None
+    return " ".join(doc.source[a:b] for a, b in sentence.source_spans)
+
+
+def _content_of(sentences: list[Sentence]) -> list[Sentence]:
+    return [s for s in sentences if s.kind is not SegmentKind.DATELINE and len(s.text.split()) >= 3]
+
+
+def aligned_sources(doc: Document, targets: list[Sentence] | None = None) -> list[str | None]:
+    """The English of each target sentence (default: the document's content sentences), as
+    aligned by ``align_document``; None where a sentence has no source."""
+    targets = _content_of(doc.sentences) if targets is None else targets
+    return [source_text(doc, s) for s in targets]
+
+
+def content_sentences(doc: Document) -> list[Sentence]:
+    """Sentences worth scoring or comparing: no datelines, at least three words."""
+    return _content_of(doc.sentences)

@@ -402,13 +402,6 @@ def test_cli_bad_glossary_is_one_line_and_exit_2(tmp_path: Path) -> None:
     ]
 
 
-needs_aligner = pytest.mark.skipif(
-    not hasattr(mtqa.align, "source_text"),
-    reason="mtqa.align.source_text (the sentence aligner) is not there yet",
-)
-
-
-@needs_aligner
 def test_cli_flags_a_breach_in_a_feed_whose_french_splits_a_sentence(tmp_path: Path) -> None:
     """The issue's acceptance test: English 3 sentences, French 4 (the second one split in two),
     and the breach in the third English sentence is found on its French sentence."""

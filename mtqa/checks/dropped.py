@@ -16,10 +16,9 @@ from pathlib import Path
 
 import yaml
 
-from mtqa.align import source_text
 from mtqa.checks.rulebook import Rule
 from mtqa.checks.source import _EN_DAYS, _EN_SCALE, _FR_SCALE, _value
-from mtqa.document import Document, Finding, Sentence
+from mtqa.document import Document, Finding, Sentence, source_text
 
 _LEXICON = Path(__file__).resolve().parent / "qualifiers.yaml"
 

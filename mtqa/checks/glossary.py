@@ -1,7 +1,7 @@
 """The newsroom glossary (``--glossary``, ``glossary =`` in the configuration), enforced.
 
 - MTQA020: an English term of the glossary occurs in the source sentence aligned with a
-  French sentence (``mtqa.align.source_text``), and none of its accepted French forms occurs
+  French sentence (``mtqa.document.source_text``), and none of its accepted French forms occurs
   in that French sentence, even inflected. The finding covers the French sentence: the
   wrong rendering cannot be pointed at without a word aligner.
 - MTQA021: a forbidden French form occurs, inflected or not, with or without a source.
@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mtqa import align
 from mtqa.checks.rulebook import Rule
-from mtqa.document import Document, Finding, Sentence
+from mtqa.document import Document, Finding, Sentence, source_text
 from mtqa.glossary import Entry, FrenchWords, Glossary
 
 
@@ -69,7 +68,7 @@ class GlossaryCheck:
         self, doc: Document, sentence: Sentence, rule: Rule, words: FrenchWords | None
     ) -> Iterator[Finding]:
         assert self.glossary is not None
-        english = align.source_text(doc, sentence)
+        english = source_text(doc, sentence)
         terms = self.glossary.source_terms(english) if english else []
         if not terms:
             return

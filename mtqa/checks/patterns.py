@@ -29,7 +29,7 @@ import re._parser as _parser
 import sys
 from collections.abc import Iterable, Iterator
 
-from mtqa import lexicon
+from mtqa import lexicon, regex_cache
 from mtqa.cache import cached_json
 from mtqa.checks.rulebook import Rule
 from mtqa.document import Document, Finding, Sentence
@@ -63,36 +63,43 @@ def _forms_table(refs: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
     return cached_json("lemma-forms", {"refs": refs, "dela": stamp, "v": 1}, build)
 
 
-def _translate(pattern: str, lists: dict[str, tuple[str, ...]], table: dict[str, list[str]]) -> str:
-    def expand(m: re.Match[str]) -> str:
+def _translate(
+    pattern: str,
+    lists: dict[str, tuple[str, ...]],
+    table: dict[str, list[str]],
+    memo: dict[str, str] | None = None,
+) -> str:
+    """Expand the macros, and let spaces and apostrophes match their typographic variants.
+
+    A list is expanded once per ``memo`` (one per file's lists): rules share big lists."""
+    memo = {} if memo is None else memo
+    out, last = [], 0
+    for m in _MACRO.finditer(pattern):
+        out.append(_typographic(pattern[last : m.start()]))
+        last = m.end()
         at, name, pos = m.groups()
         if at:
             if name not in lists:
                 raise ValueError(f"unknown list <@{name}>")
-            items = sorted(lists[name], key=len, reverse=True)
-            return "(?:" + "|".join(_translate(i, lists, table) for i in items) + ")"
-        return "(?:" + "|".join(re.escape(f) for f in table[f"{name}:{pos or ''}"]) + ")"
+            if name not in memo:
+                items = sorted(lists[name], key=len, reverse=True)
+                memo[name] = "(?:" + "|".join(_translate(i, lists, table, memo) for i in items) + ")"
+            out.append(memo[name])
+        else:
+            out.append(
+                _typographic("(?:" + "|".join(re.escape(f) for f in table[f"{name}:{pos or ''}"]) + ")")
+            )
+    out.append(_typographic(pattern[last:]))
+    return "".join(out)
 
-    out = _MACRO.sub(expand, pattern)
-    # Spaces and apostrophes outside character classes become typographic-variant tolerant.
-    result, in_class, escaped = [], False, False
-    for ch in out:
-        if escaped:
-            result.append(ch)
-            escaped = False
-            continue
-        if ch == "\\":
-            escaped = True
-        elif ch == "[" and not in_class:
-            in_class = True
-        elif ch == "]" and in_class:
-            in_class = False
-        elif not in_class and ch == " ":
-            ch = r"\s+"
-        elif not in_class and ch in "'’":
-            ch = "['’]"
-        result.append(ch)
-    return "".join(result)
+
+# An escape, a character class (to its first unescaped "]"), a space or an apostrophe.
+_TYPOGRAPHIC = re.compile(r"(\\.?)|(\[(?:\\.?|[^\]\\])*\]?)|( )|(['’])", re.DOTALL)
+
+
+def _typographic(text: str) -> str:
+    """Spaces and apostrophes outside character classes become typographic-variant tolerant."""
+    return _TYPOGRAPHIC.sub(lambda m: r"\s+" if m[3] else "['’]" if m[4] else m[0], text)
 
 
 class CompiledRule:
@@ -117,15 +124,15 @@ class CompiledRule:
 
     @functools.cached_property
     def regex(self) -> re.Pattern[str]:
-        return re.compile(self.pattern, self.flags)
+        return regex_cache.compile(self.pattern, self.flags)
 
     @functools.cached_property
     def requires(self) -> re.Pattern[str] | None:
-        return re.compile(self._requires, self.flags) if self._requires else None
+        return regex_cache.compile(self._requires, self.flags) if self._requires else None
 
     @functools.cached_property
     def unless(self) -> re.Pattern[str] | None:
-        return re.compile(self._unless, self.flags) if self._unless else None
+        return regex_cache.compile(self._unless, self.flags) if self._unless else None
 
     def may_match(self, text: str, folded: str | None) -> bool:
         """False only if no match is possible: ``folded`` is the text lower-cased (None when
@@ -156,66 +163,69 @@ _UNFOLDABLE = frozenset(chr(c) for k, v in _compiler._EXTRA_CASES.items() for c 
 def compile_rules(rules: Iterable[Rule]) -> list[CompiledRule]:
     """Translate every pattern rule (macros, spaces, apostrophes); compiling waits for first use.
 
-    The stdlib parser's analysis of each pattern (first characters, needed words) is kept in
-    mtqa's cache: parsing 250 patterns costs a tenth of a second at every start otherwise."""
+    The translation and the stdlib parser's analysis of each pattern (first characters,
+    needed words) are kept in mtqa's cache, keyed by the rules' own text, their lists and the
+    DELA file: they cost a tenth of a second at every start otherwise."""
     rules = [r for r in rules if r.pattern]
+    try:
+        stamp = lexicon.dela_stamp()
+    except lexicon.LexiconMissing:
+        stamp = None
+    key = {
+        "rules": [(r.file, r.code, r.pattern, r.requires, r.unless, r.case_sensitive) for r in rules],
+        "lists": {r.file: r.lists for r in rules},
+        "dela": stamp,
+        "python": sys.version_info[:2],
+        "v": 3,
+    }
+    plans = cached_json("rule-plans", key, lambda: _plans(rules))
+    return [
+        CompiledRule(r, pattern, flags, None if needles is None else tuple(needles), req, unl)
+        for r, (pattern, flags, req, unl, needles) in zip(rules, plans, strict=True)
+    ]
+
+
+def _plans(rules: list[Rule]) -> list[tuple[str, int, str | None, str | None, list[str] | None]]:
+    """For each rule: its pattern behind a first-character look-ahead, its flags, its
+    ``requires`` and ``unless`` patterns, all translated, and the words one of which every
+    match holds (None if the pattern needs no particular word). Every regex is compiled once
+    here, so a bad rule fails at load."""
     refs: set[tuple[str, str]] = set()
     for r in rules:
         for text in (r.pattern, r.requires, r.unless):
             if text:
                 refs.update(_lemma_refs(text, r.lists))
     table = _forms_table(tuple(sorted(refs)))
+    memos: dict[str, dict[str, str]] = {}  # each file's expanded lists
 
-    def translate(text: str | None, rule: Rule) -> str | None:
-        if not text:
-            return None
-        try:
-            return _translate(text, rule.lists, table)
-        except (ValueError, KeyError) as e:
-            raise ValueError(f"{rule.file}: rule {rule.code}: bad pattern: {e}") from e
-
-    bodies = []
+    out = []
     for r in rules:
+        name = f"{r.file}: rule {r.code}"
+        try:
+            body, requires, unless = (
+                _translate(text, r.lists, table, memos.setdefault(r.file, {})) if text else None
+                for text in (r.pattern, r.requires, r.unless)
+            )
+        except (ValueError, KeyError) as e:
+            raise ValueError(f"{name}: bad pattern: {e}") from e
+        pattern = rf"(?<![\w])(?:{body})(?![\w])"
         flags = re.UNICODE if r.case_sensitive else re.UNICODE | re.IGNORECASE
-        body = rf"(?<![\w])(?:{translate(r.pattern, r)})(?![\w])"
-        bodies.append(
-            (f"{r.file}: rule {r.code}", body, flags, translate(r.requires, r), translate(r.unless, r))
-        )
-    plans = _plans(tuple(bodies))
-    return [
-        CompiledRule(r, pattern, flags, None if needles is None else tuple(needles), req, unl)
-        for r, (_, _, flags, req, unl), (pattern, needles) in zip(rules, bodies, plans, strict=True)
-    ]
-
-
-def _plans(
-    rules: tuple[tuple[str, str, int, str | None, str | None], ...],
-) -> list[tuple[str, list[str] | None]]:
-    """For each rule's (name, pattern, flags, requires, unless): the pattern behind its first-character
-    look-ahead, and the words one of which every match holds (None if the pattern needs no
-    particular word). Every regex is compiled once here, so a bad rule fails at load."""
-
-    def build() -> list[tuple[str, list[str] | None]]:
-        out = []
-        for name, pattern, flags, requires, unless in rules:
+        try:
+            parsed = _parser.parse(pattern, flags & ~re.UNICODE)
+        except re.error as e:
+            raise ValueError(f"{name}: bad pattern: {e}") from e
+        needles = _needles(parsed.data)
+        if needles is not None and parsed.state.flags & re.IGNORECASE:
+            needles = {n.lower() for n in needles}
+        pattern = _with_first_chars(pattern, parsed)
+        for regex in (pattern, requires, unless):
             try:
-                parsed = _parser.parse(pattern, flags & ~re.UNICODE)
+                if regex:
+                    re.compile(regex, flags)
             except re.error as e:
                 raise ValueError(f"{name}: bad pattern: {e}") from e
-            needles = _needles(parsed.data)
-            if needles is not None and parsed.state.flags & re.IGNORECASE:
-                needles = {n.lower() for n in needles}
-            out.append((_with_first_chars(pattern, parsed), None if needles is None else sorted(needles)))
-            for regex in (out[-1][0], requires, unless):
-                try:
-                    if regex:
-                        re.compile(regex, flags)
-                except re.error as e:
-                    raise ValueError(f"{name}: bad pattern: {e}") from e
-        return out
-
-    key = {"rules": rules, "python": sys.version_info[:2], "v": 2}
-    return [(p, n) for p, n in cached_json("rule-plans", key, build)]
+        out.append((pattern, flags, requires, unless, None if needles is None else sorted(needles)))
+    return out
 
 
 _CATEGORIES = {

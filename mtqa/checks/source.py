@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from mtqa.align import aligned_sources, content_sentences
 from mtqa.checks.quantities import QUANTITY_CHECKS
 from mtqa.checks.rulebook import Rule
-from mtqa.document import Document, Finding
+from mtqa.document import Document, Finding, aligned_sources, content_sentences
 
 _FR_NUMBER = re.compile(
     r"(?<![\w.,-])(?P<int>\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,(?P<dec>\d+))?"

@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from safetensors.numpy import load_file
 
-from mtqa.align import aligned_sources, content_sentences
 from mtqa.checks.rulebook import Rule, all_rules
-from mtqa.document import Document, Finding, Sentence, Severity
+from mtqa.document import Document, Finding, Sentence, Severity, aligned_sources, content_sentences
 from mtqa.limits import (
     MODEL_MAX_DOCUMENT_CHARS,
     MODEL_MAX_SENTENCE_TOKENS,
