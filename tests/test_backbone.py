@@ -49,7 +49,7 @@ def clone_cache(src_root: Path, dst_root: Path, corrupt: str | None = None) -> P
 def test_cache_holds_only_what_checking_reads(root: Path) -> None:
     folder = bb.backbone_dir(root)
     names = {f.name for f in folder.iterdir() if not f.name.startswith(".")}
-    assert names == {bb.META_FILE, bb.TOKENIZER_FILE, bb.EMBEDDINGS_FILE, bb.SUMS_FILE}
+    assert names == {bb.META_FILE, bb.TOKENIZER_FILE, bb.PIECES_FILE, bb.EMBEDDINGS_FILE, bb.SUMS_FILE}
     assert cache.folder_size(folder) < 250e6  # issue #10's budget; about 28 MB
     meta = json.loads((folder / bb.META_FILE).read_text())
     assert meta["format"] == bb.FORMAT_VERSION and meta["pieces"] > 100_000
@@ -142,3 +142,75 @@ def test_no_pickle_anywhere() -> None:
         assert not re.search(
             r"torch\.load\(|import pickle|pickle\.loads?\(|allow_pickle\s*=\s*True", source
         ), path
+
+
+# The tokenizer checking uses builds a small Unigram model from the pieces the texts can use
+# (mtqa.qe.tokenizer); it must give the full model's ids, offsets and sequence ids.
+TOKENIZER_TEXTS = [
+    "Le secrétaire d’État américain a rencontré son homologue « chinois » à Pékin, l’été dernier.",
+    "Œuvres, çà et là : naïveté, Noël, Škoda, Łódź, Ærø, Nguyễn Phú Trọng, São Paulo, 3,5 % et 12 €.",
+    "Secretary of State Marco Rubio said the U.S. would 'not back down' — $4.2bn, 5°C, 10 p.m.",
+    "  Espaces   multiples\tet\nretours à la ligne, émojis ✓ 😀 et ligatures ﬁn, ½, ～, Ｔｏｋｙｏ.",
+    "Ελληνικά и русский 中文 e\u0301te\u0301 (lettres inconnues, fusionnées en <unk>)",
+    "a<s>b c</s>d <unk><unk>x <pad> <mask> < s>",
+    "anticonstitutionnellement " * 3 + "x" * 40,
+    "",
+    " ",
+]
+
+
+def _random_texts(n: int) -> list[str]:
+    import random
+
+    rng = random.Random(7)
+    alphabet = "abcdeéèàçôœ'’-«» .,;:!?0123456789ΩЖ中😀\u0301<s>/ﬁ"
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(n)]
+
+
+def _same(a: object, b: object) -> None:
+    assert (a.ids, a.tokens, a.offsets, a.sequence_ids) == (b.ids, b.tokens, b.offsets, b.sequence_ids)
+
+
+def test_text_tokenizer_encodes_as_the_full_one(root: Path) -> None:
+    tok = bb.load(root).tokenizer
+    full = tok.full()
+    texts = TOKENIZER_TEXTS + _random_texts(300)
+    for i in range(0, len(texts), 5):
+        for a, b in zip(tok.encode_batch(texts[i : i + 5]), full.encode_batch(texts[i : i + 5]), strict=True):
+            _same(a, b)
+    for text in texts[:20]:
+        _same(tok.encode(text, add_special_tokens=False), full.encode(text, add_special_tokens=False))
+    # Pairs, the English truncated first, as the model reads them.
+    tok.enable_truncation(24, strategy="only_first")
+    full.enable_truncation(24, strategy="only_first")
+    pairs = [(english, "Le ministre a parlé mardi.") for english in texts[:40]]
+    for a, b in zip(tok.encode_batch(pairs), full.encode_batch(pairs), strict=True):
+        _same(a, b)
+    tok.no_truncation()
+    assert tok.token_to_id("<pad>") == full.token_to_id("<pad>") == 1
+    assert tok.token_to_id("▁Paris") == full.token_to_id("▁Paris") is not None
+
+
+def test_text_tokenizer_goes_full_past_its_budget(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mtqa.qe import tokenizer as text_tokenizer
+
+    monkeypatch.setattr(text_tokenizer, "MAX_BUILDS", 2)
+    tok = bb.load(root).tokenizer
+    full = tok.full()
+    texts = _random_texts(12)
+    for text in texts:  # each brings new pieces: two builds, then the full tokenizer
+        _same(tok.encode(text), full.encode(text))
+    assert tok._full and tok._builds == 2
+    tok.prepare(["Un texte déjà couvert."])
+    _same(tok.encode("Un texte déjà couvert."), full.encode("Un texte déjà couvert."))
+
+
+def test_one_build_serves_a_prepared_article(root: Path) -> None:
+    tok = bb.load(root).tokenizer
+    sentences = TOKENIZER_TEXTS[:3]
+    tok.prepare(sentences)
+    built = tok._current
+    for s in sentences:
+        tok.encode(s, add_special_tokens=False)
+    tok.encode_batch(sentences)
+    assert tok._current is built and tok._builds == 1

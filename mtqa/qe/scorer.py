@@ -35,7 +35,7 @@ from mtqa.qe.normalize import normalize, to_original
 from mtqa.score import SENTENCE_ALARM, SPAN_ALARM
 
 if TYPE_CHECKING:
-    from tokenizers import Tokenizer
+    from mtqa.qe.tokenizer import TextTokenizer
 
 MODEL_FILE = "qe.safetensors"
 META_FILE = "qe.json"
@@ -162,7 +162,7 @@ def _length_batches(lengths: Sequence[int], size: int, spread: float = 1.3) -> l
 
 
 def tokenized_batches(
-    tokenizer: Tokenizer, examples: Sequence[Example], size: int
+    tokenizer: TextTokenizer, examples: Sequence[Example], size: int
 ) -> Iterator[tuple[list[int], Tokens]]:
     """(indices, tokenised examples) in batches of similar length (``_length_batches``)."""
     lengths = [len(ex.fr) + len(ex.en or "") for ex in examples]
@@ -255,6 +255,8 @@ class QEScorer:
         pair fits the model's window, alone when only the French fits, in overlapping
         windows when even that is too long, and not at all past MODEL_MAX_SENTENCE_TOKENS."""
         cal = self.meta.get("calibration", {"a": 1.0, "b": 0.0})
+        # One tokenizer build for the whole article (mtqa.qe.tokenizer), not one per sentence.
+        self.tokenizer.prepare(normalize(t)[0] for t in [*sentences, *(en for en in sources if en)])
         plans = [self._plan(fr, en) for fr, en in zip(sentences, sources, strict=True)]
         pieces = [(i, start, ex) for i, plan in enumerate(plans) for start, ex in plan.pieces]
         raws = self.raw([ex for _, _, ex in pieces])
