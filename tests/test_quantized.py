@@ -120,3 +120,21 @@ def test_a_sentence_scores_the_same_whatever_is_scored_with_it(scorers: tuple[QE
     together = fast.predict(SENTENCES, [None] * len(SENTENCES))[0]
     assert alone.error_probability == together.error_probability
     assert alone.spans == together.spans
+
+
+def test_runs_side_by_side_score_as_runs_one_after_another(scorers: tuple[QEScorer, QEScorer]) -> None:
+    """Checking spreads int8 runs over the cores (one thread each): the order they finish in
+    must not move a score."""
+    fast = scorers[1]
+    try:
+        limit_threads(1)
+        one_by_one = [
+            (r.sentence_logit, r.token_logits) for r in fast.raw([Example(x, None, ()) for x in SENTENCES])
+        ]
+        limit_threads(3)
+        side_by_side = [
+            (r.sentence_logit, r.token_logits) for r in fast.raw([Example(x, None, ()) for x in SENTENCES])
+        ]
+    finally:
+        limit_threads(0)
+    assert len(SENTENCES) > 3 and one_by_one == side_by_side

@@ -14,6 +14,7 @@ import json
 import math
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +33,7 @@ from mtqa.limits import (
 from mtqa.qe.errors import ModelError
 from mtqa.qe.inputs import Example, Tokens, tokenize
 from mtqa.qe.normalize import normalize, to_original
+from mtqa.qe.quantized import parallel_runs
 from mtqa.score import SENTENCE_ALARM, SPAN_ALARM
 
 if TYPE_CHECKING:
@@ -242,8 +244,21 @@ class QEScorer:
     def raw(self, examples: Sequence[Example], batch_size: int | None = None) -> list[RawOutput]:
         """Uncalibrated logits of each example, in batches of similar length (``batch_size``)."""
         out: list[RawOutput | None] = [None] * len(examples)
-        for idx, t in tokenized_batches(self.tokenizer, examples, batch_size or self.batch_size):
-            s_logits, t_logits = self.network(t.input_ids, t.attention_mask, t.target_mask)
+        batches = tokenized_batches(self.tokenizer, examples, batch_size or self.batch_size)
+
+        def run(batch: tuple[list[int], Tokens]) -> tuple[list[int], Tokens, np.ndarray, np.ndarray]:
+            idx, t = batch
+            return idx, t, *self.network(t.input_ids, t.attention_mask, t.target_mask)
+
+        workers = parallel_runs() if self.network.quantized is not None else 1
+        if workers > 1 and len(examples) > 1:
+            # int8 runs are one-thread each and release the GIL: side by side, one per core.
+            # Each sentence is its own run, so the results do not depend on the scheduling.
+            with ThreadPoolExecutor(workers) as pool:
+                results = list(pool.map(run, batches))
+        else:
+            results = [run(b) for b in batches]
+        for idx, t, s_logits, t_logits in results:
             for k, i in enumerate(idx):
                 n = len(t.offsets[k])
                 french = np.where(t.target_mask[k, :n] == 1, t_logits[k, :n], -1e4)
