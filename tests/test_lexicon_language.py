@@ -105,3 +105,22 @@ def test_a_table_that_cannot_be_cached_lives_in_memory(tmp_path, monkeypatch: py
     assert not list(tmp_path.iterdir())
     assert table.get("été") == "3" and "abri" in table and table.get("zébu") is None
     assert table.with_prefix("z") == ["zèle"]
+
+
+def test_forms_of_reads_dela_entries_as_a_line_by_line_reading_does() -> None:
+    """One regex scan finds a lemma's entries: the same as reading every DELA line."""
+    wanted = ["démissionner", "aller", "être", "grand-mère", "chef", "aujourd'hui", "pas-un-mot"]
+    expected: dict[str, set[tuple[str, str]]] = {w: set() for w in wanted}
+    for line in lexicon._dela_text().split("\n"):
+        comma = line.find(",")
+        dot = line.find(".", comma)
+        if comma <= 0 or dot < 0:
+            continue
+        form = line[:comma].replace("\\", "")
+        lemma = line[comma + 1 : dot].replace("\\", "") or form
+        if " " not in form and lemma in expected:
+            expected[lemma].add((form, line[dot + 1 :].split("+", 1)[0].split(":", 1)[0]))
+    found = lexicon.forms_of(wanted)
+    assert {w: set(found[w]) for w in wanted} == expected
+    assert ("démissionnée", "V") in expected["démissionner"] and not expected["pas-un-mot"]
+    assert lexicon.forms("aller", "V", found)[0] == max(lexicon.forms("aller", "V"), key=len)

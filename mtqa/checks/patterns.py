@@ -56,7 +56,8 @@ def _forms_table(refs: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
         stamp = None
 
     def build() -> dict[str, list[str]]:
-        return {f"{lemma}:{pos}": lexicon.forms(lemma, pos or None) for lemma, pos in refs}
+        known = lexicon.forms_of(lemma for lemma, _ in refs)
+        return {f"{lemma}:{pos}": lexicon.forms(lemma, pos or None, known) for lemma, pos in refs}
 
     if stamp is None:
         return {f"{lemma}:{pos}": [lemma] for lemma, pos in refs}

@@ -46,7 +46,8 @@ def _lemma_of_form() -> dict[str, str]:
     key = {"verbs": sorted(NEVER_PRONOMINAL), "dela": lexicon.dela_stamp(), "v": 1}
 
     def build() -> dict[str, str]:
-        return {f: lemma for lemma in sorted(NEVER_PRONOMINAL) for f in lexicon.forms(lemma, "V")}
+        known = lexicon.forms_of(NEVER_PRONOMINAL)
+        return {f: lemma for lemma in sorted(NEVER_PRONOMINAL) for f in lexicon.forms(lemma, "V", known)}
 
     return cached_json("never-pronominal", key, build)
 
