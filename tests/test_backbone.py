@@ -214,3 +214,11 @@ def test_one_build_serves_a_prepared_article(root: Path) -> None:
         tok.encode(s, add_special_tokens=False)
     tok.encode_batch(sentences)
     assert tok._current is built and tok._builds == 1
+
+
+def test_the_cached_tokenizer_is_the_full_one_restricted() -> None:
+    """The cache build skips the 250k-piece tokenizer; what it writes must be that tokenizer's
+    JSON restricted to Latin-script pieces, exactly."""
+    e5 = bb.read_e5_bin(bb.source_path())
+    expected = bb.latin_vocabulary(json.loads(bb.build_tokenizer(e5).to_str()))
+    assert bb.latin_tokenizer_json(e5) == expected
