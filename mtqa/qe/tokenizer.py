@@ -57,7 +57,8 @@ class TextTokenizer:
         self._pieces = pieces
         self._ids = ids
         self._scores = scores
-        self._lowest = int(np.argmin(scores))  # sets the unknown-character penalty: always kept
+        # Always kept: the special pieces, and the lowest-scoring one (the unknown-character penalty).
+        self._always = {int(np.argmin(scores)), *(int(i) for i in np.flatnonzero(ids < _SPECIALS))}
         self._reader = Tokenizer.from_str(json.dumps(skeleton))  # normaliser and pre-tokeniser only
         added = sorted((t["content"] for t in skeleton.get("added_tokens", [])), key=len, reverse=True)
         self._added = re.compile("|".join(map(re.escape, added)) or "(?!)")
@@ -68,10 +69,6 @@ class TextTokenizer:
         self._full = False
         self._builds = 0
         self._truncation: dict[str, Any] | None = None
-        self._padding: dict[str, Any] | None = None
-
-    def __len__(self) -> int:
-        return len(self._pieces)
 
     # Settings, applied to every build ------------------------------------------------------
 
@@ -85,8 +82,7 @@ class TextTokenizer:
         if self._current:
             self._current[0].no_truncation()
 
-    def no_padding(self) -> None:
-        self._padding = None
+    def no_padding(self) -> None:  # builds never pad
         if self._current:
             self._current[0].no_padding()
 
@@ -111,9 +107,7 @@ class TextTokenizer:
 
     def full(self) -> Tokenizer:
         """The full tokenizer (the reference the builds are tested against)."""
-        order = np.argsort(self._ids, kind="stable")
-        vocab = [[self._pieces[i], float(self._scores[i])] for i in order]
-        return self._build(vocab)
+        return self._build(np.argsort(self._ids, kind="stable"))
 
     # Builds --------------------------------------------------------------------------------
 
@@ -130,9 +124,8 @@ class TextTokenizer:
                 return self._current
             if len(kept) != len(self._kept) or self._current is None:
                 self._kept = kept
-                local = sorted(kept, key=lambda i: int(self._ids[i]))  # the specials first, as ids 0-3
-                vocab = [[self._pieces[i], float(self._scores[i])] for i in local]
-                self._current = (self._build(vocab), self._ids[local].astype(np.int64))
+                local = sorted(kept, key=lambda i: int(self._ids[i]))
+                self._current = (self._build(local), self._ids[local].astype(np.int64))
                 self._builds += 1
             self._covered.update(texts)
             return self._current
@@ -140,7 +133,7 @@ class TextTokenizer:
     def _usable(self, texts: list[str]) -> set[int]:
         """Positions of every piece that is a substring of a pre-tokenised word of ``texts``,
         with the special pieces and the lowest-scoring one."""
-        found = {self._lowest, *(int(i) for i in np.flatnonzero(self._ids < _SPECIALS))}
+        found = set(self._always)
         pieces, reader = self._pieces, self._reader
         normalise, split = reader.normalizer.normalize_str, reader.pre_tokenizer.pre_tokenize_str
         for text in texts:
@@ -158,7 +151,10 @@ class TextTokenizer:
                                 found.add(at)
         return found
 
-    def _build(self, vocab: list[list[Any]]) -> Tokenizer:
+    def _build(self, positions: Sequence[int]) -> Tokenizer:
+        """A tokenizer of the pieces at ``positions``, in full-vocabulary order: the specials
+        first, as ids 0-3, which the template and the added tokens expect."""
+        vocab = [[self._pieces[i], float(self._scores[i])] for i in positions]
         spec = dict(self._skeleton)
         spec["model"] = {**self._skeleton["model"], "vocab": vocab}
         tokenizer = Tokenizer.from_str(json.dumps(spec, ensure_ascii=False))
