@@ -4,14 +4,15 @@
 2. First run: ``mtqa check`` on the bundled article with an empty cache (MTQA_HOME):
    wall time, peak RSS and the cache it leaves.
 3. Warm start: the same, cache built; median of 5 runs, with and without the model, and
-   Grammalecte (Debian's python3-grammalecte) checking the same article in its own process.
+   Grammalecte (Debian's python3-grammalecte) checking the same article in its own process;
+   then the first ``--real-articles`` cached realdev articles, one process each.
 4. Encoder throughput: sentences/s of the model alone on real-length news sentences (the
    seeds' and the cached realdev set's), batched across the whole feed.
 5. Batch: chars/s of ``mtqa check`` over the cached realdev articles (each ``--repeat``
    times) at 1 and 2 jobs, and Grammalecte over the same files; the best of
    ``--batch-rounds`` interleaved rounds, with the slowest beside it.
 
-    python benchmarks/start_up.py [--skip-batch] [--repeat 3] [--batch-rounds 2]
+    python benchmarks/start_up.py [--skip-batch] [--real-articles 40] [--repeat 3] [--batch-rounds 2]
 """
 
 from __future__ import annotations
@@ -125,6 +126,31 @@ def first_and_warm(rounds: int) -> None:
             print(f"warm, one article ({ARTICLE.stat().st_size:,} bytes), {name}: {wall:.2f} s, {rss:.0f} MB")
 
 
+def warm_real_articles(count: int) -> None:
+    """The warm one-article check on real articles, each in its own process: the bundled
+    example needs neither the language detector nor every lexicon table, real pages often do."""
+    articles = sorted(REALDEV.glob("*.txt"))[:count]
+    if not articles:
+        print("warm, real articles: no cached realdev texts (python eval/realdev/gather.py missing)")
+        return
+    mtqa = [sys.executable, "-m", "mtqa", "check", "-q", "--fail-on", "never"]
+    timed([*mtqa, str(articles[0])])  # the cache holds every table after one check
+    rows = {"rules + model": mtqa, "rules only": [*mtqa, "--no-model"]}
+    if grammalecte_available():
+        rows["Grammalecte"] = [GRAMMALECTE_PYTHON, "-c", GRAMMALECTE]
+    walls: dict[str, list[float]] = {name: [] for name in rows}
+    for article in articles:  # interleaved, so that a slow spell of the machine hits every row
+        for name, cmd in rows.items():
+            walls[name].append(timed([*cmd, str(article)])[0])
+    for name, times in walls.items():
+        times.sort()
+        p90 = times[min(len(times) - 1, round(0.9 * (len(times) - 1)))]
+        print(
+            f"warm, {len(times)} real articles one by one, {name}: median {statistics.median(times):.2f} s,"
+            f" 90th percentile {p90:.2f} s, slowest {times[-1]:.2f} s"
+        )
+
+
 def real_sentences() -> list[str]:
     from mtqa.segment import segment
 
@@ -190,11 +216,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip-batch", action="store_true")
+    parser.add_argument("--real-articles", type=int, default=40, help="realdev articles checked one by one")
     parser.add_argument("--repeat", type=int, default=1, help="feed each realdev article this many times")
     parser.add_argument("--batch-rounds", type=int, default=2, help="batch runs per row; the best counts")
     args = parser.parse_args()
     install_size()
     first_and_warm(args.rounds)
+    warm_real_articles(args.real_articles)
     encoder_throughput()
     if not args.skip_batch:
         batch(args.repeat, args.batch_rounds)

@@ -4,7 +4,8 @@ DELA ships as a 24 MB text file of ``form,lemma.POS+...:features`` lines, and wo
 takes 0.3 s to import and load French and English: more than the rules take to check an
 article. So both are copied once into sorted tables in mtqa's cache (``SortedLines``),
 memory-mapped and binary-searched: DELA's single-word forms, its lines keyed by form, and
-wordfreq's plain lower-case French and English tokens. Words the tables cannot answer
+wordfreq's plain lower-case tokens of French, English and the source languages checked for
+untranslated words. Words the tables cannot answer
 for exactly go to wordfreq itself.
 """
 
@@ -168,13 +169,26 @@ def is_french_word(word: str) -> bool:
     return zipf_frequency(low, "fr") >= 1.0 or (" " not in low and is_dela_form(low))
 
 
-# Tokens wordfreq leaves as they are (no case folding, normalisation or splitting to undo);
-# a word of such tokens joined by hyphens is what it splits at the hyphens. It keeps
-# « s’est » whole and then straightens the apostrophe, but splits « s'est »: the straight
-# form goes to wordfreq itself.
+# A plain lower-case word: letters, joined by apostrophes or hyphens. wordfreq splits it at
+# the hyphens, and splits off an elided particle written with a straight apostrophe before a
+# vowel or h (« s'est » → s, est; « aujourd'hui » stays whole). A curly apostrophe never
+# splits (« s’est » is one token) and is straightened afterwards. Such words are answered
+# from the cached tables; anything else goes to wordfreq itself.
 _PLAIN_TOKEN = re.compile(r"[a-zà-öø-ÿœæ]+(?:'[a-zà-öø-ÿœæ]+)*")
-_PLAIN_WORD = re.compile(r"[a-zà-öø-ÿœæ]+(?:[’-][a-zà-öø-ÿœæ]+)*")
-_TABLE_LANGUAGES = ("fr", "en")
+_PLAIN_WORD = re.compile(r"[a-zà-öø-ÿœæ]+(?:['’-][a-zà-öø-ÿœæ]+)*")
+_ELIDED_PARTICLE = re.compile(r"([a-zà-öø-ÿœæ]{1,2})'(?=[aehiouyáéíóúàèìòùâêîôûåïöœ])")  # wordfreq.tokens
+# The languages whose word lists are cached: French and English for every word, the source
+# languages of MT into French for untranslated words (``checks.language``).
+_TABLE_LANGUAGES = ("fr", "en", "id", "vi")
+
+
+def _wordfreq_tokens(word: str) -> Iterator[str]:
+    """The tokens wordfreq reads in a plain lower-case word (``_PLAIN_WORD``)."""
+    for part in word.split("-"):
+        while m := _ELIDED_PARTICLE.match(part):
+            yield m.group(1)
+            part = part[m.end() :]
+        yield part.replace("’", "'")
 
 
 @functools.cache
@@ -201,7 +215,7 @@ def zipf_frequency(word: str, lang: str) -> float:
         return wordfreq.zipf_frequency(word, lang)
     table = _frequency_table(lang)
     one_over = 0.0
-    for token in word.replace("’", "'").split("-"):
+    for token in _wordfreq_tokens(word):
         cb = table.get(token)
         if cb is None:
             return 0.0
