@@ -138,3 +138,49 @@ def test_runs_side_by_side_score_as_runs_one_after_another(scorers: tuple[QEScor
     finally:
         limit_threads(0)
     assert len(SENTENCES) > 3 and one_by_one == side_by_side
+
+
+def _int8_cache_files(home) -> list:
+    return sorted(home.glob("encoder-int8-*"))
+
+
+def test_int8_weights_come_from_the_cache_as_computed(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The int8 weights are computed once and then read from the cache: the same tensors, the
+    same graph, the same scores."""
+    monkeypatch.setattr("mtqa.qe.quantized.cache_dir", lambda: tmp_path)
+    built = QEScorer()
+    assert [p.suffix for p in _int8_cache_files(tmp_path)] == [".safetensors", ".sha256"]
+    calls = []
+    monkeypatch.setattr(
+        "mtqa.qe.scorer.int8_tensors", lambda *a: calls.append(a) or pytest.fail("computed again")
+    )
+    cached = QEScorer()
+    assert not calls
+    assert cached.network.quantized.graph == built.network.quantized.graph
+    assert _logits(cached, SENTENCES).tolist() == _logits(built, SENTENCES).tolist()
+
+
+def test_a_damaged_int8_cache_is_never_used(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("mtqa.qe.quantized.cache_dir", lambda: tmp_path)
+    good = QEScorer()
+    data = _int8_cache_files(tmp_path)[0]
+    raw = bytearray(data.read_bytes())
+    raw[-100] ^= 0x40  # one bit of one weight: still a valid safetensors file
+    data.write_bytes(bytes(raw))
+    again = QEScorer()
+    assert again.network.quantized.graph == good.network.quantized.graph
+    assert data.read_bytes() != bytes(raw)  # computed again and rewritten
+
+
+def test_an_unwritable_cache_computes_the_int8_weights_each_time(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read_only(path: object, data: object) -> None:
+        raise PermissionError("read-only cache")
+
+    reference = QEScorer()
+    monkeypatch.setattr("mtqa.qe.quantized.write_atomic", read_only)
+    monkeypatch.setattr("mtqa.qe.quantized.cache_dir", lambda: tmp_path / "int8")
+    scorer = QEScorer()
+    assert not (tmp_path / "int8").exists()
+    assert scorer.network.quantized.graph == reference.network.quantized.graph

@@ -13,19 +13,29 @@ by it, which leaves the product unchanged in exact arithmetic. The factors come 
 project's training sentences (``python -m mtqa.train.quantize``) and ship in
 ``weights/smooth.safetensors``, checked like the other weight files.
 
-The int8 weights are computed from the float safetensors at load, deterministically, and
-the graph is built in memory (``mtqa.qe.onnx_writer``): nothing but safetensors is read.
+The int8 weights are computed from the float safetensors once, deterministically, and kept
+in mtqa's cache as a safetensors file checked against its sha256 on every load (computing
+them again costs a tenth of a second per start). The graph is built in memory from them
+(``mtqa.qe.onnx_writer``): nothing but safetensors is read.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import logging
 import os
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from mtqa.cache import cache_dir, write_atomic
 from mtqa.qe import onnx_writer as ox
+
+log = logging.getLogger(__name__)
+# Bump when int8_tensors computes anything differently: the cached file's name changes with it.
+INT8_FORMAT = 1
 
 _MS = "com.microsoft"
 _threads: int | None = None
@@ -70,10 +80,8 @@ def quantize_columns(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class QuantizedLayers:
     """``hidden = layers(embedded, attention_mask)``, as ``QENetwork``'s float loop computes it."""
 
-    def __init__(
-        self, layers: Sequence[dict], heads: int, eps: float, activation: str, smooth: Sequence[np.ndarray]
-    ) -> None:
-        self.graph = _graph(layers, heads, eps, activation, smooth)
+    def __init__(self, tensors: dict[str, np.ndarray], heads: int, eps: float, activation: str) -> None:
+        self.graph = _graph(tensors, heads, eps, activation)
         self._session: tuple[int, object] | None = None
         _live.add(self)
 
@@ -102,61 +110,109 @@ class QuantizedLayers:
 _GELU = {"gelu": "BiasGelu", "gelu_pytorch_tanh": "FastGelu", "gelu_new": "FastGelu"}
 
 
-def _graph(
-    layers: Sequence[dict], heads: int, eps: float, activation: str, smooth: Sequence[np.ndarray]
-) -> bytes:
+def int8_tensors(layers: Sequence[dict], smooth: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
+    """Every constant of the int8 graph by name, from the float layers (``QENetwork.layers``)
+    and each layer's FFN smoothing factors."""
+    t: dict[str, np.ndarray] = {}
+
+    def int8(name: str, w: np.ndarray) -> None:
+        t[name + ".w"], t[name + ".scale"] = quantize_columns(w)
+
+    for i, layer in enumerate(layers):
+        p = f"layer{i}"
+        int8(p + ".qkv", np.concatenate([layer[k].weight_t for k in ("q", "k", "v")], axis=1))
+        t[p + ".qkv.bias"] = np.concatenate([layer[k].bias for k in ("q", "k", "v")])
+        int8(p + ".attention", layer["out"].weight_t)
+        t[p + ".attention.bias"] = layer["out"].bias
+        t[p + ".norm1.gamma"], t[p + ".norm1.beta"] = layer["out_norm"]
+        int8(p + ".inner", layer["inner"].weight_t)
+        t[p + ".inner.bias"] = layer["inner"].bias
+        s = smooth[i].astype(np.float32)
+        t[p + ".smooth"] = (1.0 / s).astype(np.float32)
+        int8(p + ".ffn", layer["ffn"].weight_t * s[:, None])
+        t[p + ".ffn.bias"] = layer["ffn"].bias
+        t[p + ".norm2.gamma"], t[p + ".norm2.beta"] = layer["ffn_norm"]
+    return {
+        k: np.ascontiguousarray(v, dtype=np.int8 if k.endswith(".w") else np.float32) for k, v in t.items()
+    }
+
+
+def cached_int8_tensors(key: str, build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """``build()``'s tensors, kept in mtqa's cache under ``key`` (the float weights' digest).
+
+    The file is read through safetensors and checked against the sha256 written beside it;
+    a missing, damaged or modified file is computed again (and rewritten where the cache is
+    writable), so a wrong file never reaches the encoder."""
+    from safetensors.numpy import load, save  # never pickle
+
+    name = f"encoder-int8-v{INT8_FORMAT}-{key[:24]}"
+    data_path, digest_path = cache_dir() / f"{name}.safetensors", cache_dir() / f"{name}.sha256"
+    try:
+        data = data_path.read_bytes()
+        if hashlib.sha256(data).hexdigest() == digest_path.read_text(encoding="ascii").strip():
+            return load(data)
+        log.warning("the int8 encoder in %s does not match its sha256: computed again", data_path)
+    except OSError:
+        pass  # not cached yet
+    tensors = build()
+    data = save(tensors)
+    with contextlib.suppress(OSError):  # a read-only cache: computed on every start instead
+        digest_path.unlink(missing_ok=True)  # data first, then its digest: a crash in between reads as stale
+        write_atomic(data_path, data)
+        write_atomic(digest_path, hashlib.sha256(data).hexdigest() + "\n")
+    return tensors
+
+
+def _graph(tensors: dict[str, np.ndarray], heads: int, eps: float, activation: str) -> bytes:
     """The serialised ONNX model of the encoder layers (inputs ``embedded`` and ``mask``)."""
     nodes: list[bytes] = []
     weights: list[bytes] = []
 
-    def const(name: str, array: np.ndarray) -> str:
-        weights.append(ox.tensor(name, array))
+    def const(name: str) -> str:
+        weights.append(ox.tensor(name, tensors[name]))
         return name
 
-    def int8_matmul(x: str, w: np.ndarray, out: str) -> str:
-        q, scale = quantize_columns(w)
-        zeros = np.zeros(len(scale), np.int8)
-        args = [x, const(out + ".w", q), const(out + ".scale", scale), const(out + ".zero", zeros)]
+    def zeros(name: str) -> str:
+        weights.append(ox.tensor(name, np.zeros(len(tensors[name.replace(".zero", ".scale")]), np.int8)))
+        return name
+
+    def int8_matmul(x: str, out: str) -> str:
+        args = [x, const(out + ".w"), const(out + ".scale"), zeros(out + ".zero")]
         nodes.append(ox.node("DynamicQuantizeMatMul", args, [out], _MS))
         return out
 
-    def add_and_norm(y: str, residual: str, bias: np.ndarray, norm: tuple, out: str) -> str:
-        gamma, beta = const(out + ".gamma", norm[0]), const(out + ".beta", norm[1])
-        args = [y, residual, gamma, beta, const(out + ".bias", bias)]
+    def add_and_norm(y: str, residual: str, bias: str, out: str) -> str:
+        args = [y, residual, const(out + ".gamma"), const(out + ".beta"), const(bias)]
         nodes.append(ox.node("SkipLayerNormalization", args, [out], _MS, epsilon=eps))
         return out
 
     x = "embedded"
-    for i, layer in enumerate(layers):
+    layers = 0
+    while f"layer{layers}.qkv.w" in tensors:
+        layers += 1
+    for i in range(layers):
         p = f"layer{i}"
-        qkv = np.concatenate([layer[k].weight_t for k in ("q", "k", "v")], axis=1)
-        q, scale = quantize_columns(qkv)
         nodes.append(ox.node("DynamicQuantizeLinear", [x], [p + ".x8", p + ".xscale", p + ".xzero"]))
         args = [
             p + ".x8",
-            const(p + ".qkv.w", q),
-            const(p + ".qkv.bias", np.concatenate([layer[k].bias for k in ("q", "k", "v")])),
+            const(p + ".qkv.w"),
+            const(p + ".qkv.bias"),
             p + ".xscale",
-            const(p + ".qkv.scale", scale),
+            const(p + ".qkv.scale"),
             "mask",
             p + ".xzero",
-            const(p + ".qkv.zero", np.zeros(len(scale), np.int8)),
+            zeros(p + ".qkv.zero"),
         ]
         nodes.append(ox.node("QAttention", args, [p + ".context"], _MS, num_heads=heads))
-        out = int8_matmul(p + ".context", layer["out"].weight_t, p + ".attention")
-        x1 = add_and_norm(out, x, layer["out"].bias, layer["out_norm"], p + ".norm1")
-        inner = int8_matmul(x1, layer["inner"].weight_t, p + ".inner")
-        nodes.append(
-            ox.node(
-                _GELU[activation], [inner, const(p + ".inner.bias", layer["inner"].bias)], [p + ".gelu"], _MS
-            )
-        )
-        s = smooth[i].astype(np.float32)
-        nodes.append(ox.node("Mul", [p + ".gelu", const(p + ".smooth", 1.0 / s)], [p + ".smoothed"]))
-        ffn = int8_matmul(p + ".smoothed", layer["ffn"].weight_t * s[:, None], p + ".ffn")
-        x = add_and_norm(ffn, x1, layer["ffn"].bias, layer["ffn_norm"], p + ".norm2")
+        out = int8_matmul(p + ".context", p + ".attention")
+        x1 = add_and_norm(out, x, p + ".attention.bias", p + ".norm1")
+        inner = int8_matmul(x1, p + ".inner")
+        nodes.append(ox.node(_GELU[activation], [inner, const(p + ".inner.bias")], [p + ".gelu"], _MS))
+        nodes.append(ox.node("Mul", [p + ".gelu", const(p + ".smooth")], [p + ".smoothed"]))
+        ffn = int8_matmul(p + ".smoothed", p + ".ffn")
+        x = add_and_norm(ffn, x1, p + ".ffn.bias", p + ".norm2")
     nodes.append(ox.node("Identity", [x], ["hidden"]))
-    h = int(layers[0]["out"].weight_t.shape[1])
+    h = int(tensors["layer0.attention.w"].shape[1])
     return ox.model(
         nodes,
         weights,

@@ -10,6 +10,7 @@ Checking runs the encoder layers in int8 on ONNX Runtime instead (``mtqa.qe.quan
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -77,6 +78,10 @@ def gelu_tanh(x: np.ndarray) -> np.ndarray:
 ACTIVATIONS = {"gelu": gelu, "gelu_pytorch_tanh": gelu_tanh, "gelu_new": gelu_tanh}
 
 
+def _f32(x: np.ndarray) -> np.ndarray:
+    return x.astype(np.float32)
+
+
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
     mean = x.mean(-1, keepdims=True)
     centred = x - mean
@@ -86,8 +91,14 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
 
 class _Linear:
     def __init__(self, state: dict[str, np.ndarray], name: str) -> None:
-        self.weight_t = np.ascontiguousarray(state[f"{name}.weight"].T)  # x @ W.T, transposed once
-        self.bias = state[f"{name}.bias"]
+        self._weight = state[f"{name}.weight"]
+        self.bias = state[f"{name}.bias"].astype(np.float32)
+
+    @functools.cached_property
+    def weight_t(self) -> np.ndarray:
+        # x @ W.T, transposed and widened once, on first use: with the int8 encoder cached,
+        # the layers' float weights are never used.
+        return np.ascontiguousarray(self._weight.T, dtype=np.float32)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         # As 2-D: numpy sends (batch, length, hidden) @ W through a loop 8x slower than one GEMM.
@@ -107,12 +118,15 @@ class QENetwork:
         activation: str = "gelu",
     ) -> None:
         self.activation = ACTIVATIONS[activation]
-        s = {k: v.astype(np.float32) for k, v in state.items()}
+        s = state  # float16 as stored: each weight is widened to float32 where it is used
         # A float32 table (training's tests) or the 4-bit rows checking reads (backbone.WordEmbeddings).
         self.words = word_embeddings
-        self.positions = s["encoder.embeddings.position_embeddings.weight"]
-        self.token_type = s["encoder.embeddings.token_type_embeddings.weight"][0]
-        self.embed_norm = (s["encoder.embeddings.LayerNorm.weight"], s["encoder.embeddings.LayerNorm.bias"])
+        self.positions = _f32(s["encoder.embeddings.position_embeddings.weight"])
+        self.token_type = _f32(s["encoder.embeddings.token_type_embeddings.weight"][0])
+        self.embed_norm = (
+            _f32(s["encoder.embeddings.LayerNorm.weight"]),
+            _f32(s["encoder.embeddings.LayerNorm.bias"]),
+        )
         self.pad = int(config["pad_token_id"])
         self.heads = int(config["num_attention_heads"])
         self.eps = float(config["layer_norm_eps"])
@@ -126,12 +140,15 @@ class QENetwork:
                     "v": _Linear(s, f"{p}.attention.self.value"),
                     "out": _Linear(s, f"{p}.attention.output.dense"),
                     "out_norm": (
-                        s[f"{p}.attention.output.LayerNorm.weight"],
-                        s[f"{p}.attention.output.LayerNorm.bias"],
+                        _f32(s[f"{p}.attention.output.LayerNorm.weight"]),
+                        _f32(s[f"{p}.attention.output.LayerNorm.bias"]),
                     ),
                     "inner": _Linear(s, f"{p}.intermediate.dense"),
                     "ffn": _Linear(s, f"{p}.output.dense"),
-                    "ffn_norm": (s[f"{p}.output.LayerNorm.weight"], s[f"{p}.output.LayerNorm.bias"]),
+                    "ffn_norm": (
+                        _f32(s[f"{p}.output.LayerNorm.weight"]),
+                        _f32(s[f"{p}.output.LayerNorm.bias"]),
+                    ),
                 }
             )
         self.activation_name = activation
@@ -147,9 +164,15 @@ class QENetwork:
 
     def quantize(self, smooth: Sequence[np.ndarray]) -> None:
         """Run the encoder layers in int8 from now on (``smooth``: each layer's FFN factors)."""
+        from mtqa.qe.quantized import int8_tensors
+
+        self.use_int8(int8_tensors(self.layers, smooth))
+
+    def use_int8(self, tensors: dict[str, np.ndarray]) -> None:
+        """Run the encoder layers in int8 from now on, with ``quantized.int8_tensors``' constants."""
         from mtqa.qe.quantized import QuantizedLayers
 
-        self.quantized = QuantizedLayers(self.layers, self.heads, self.eps, self.activation_name, smooth)
+        self.quantized = QuantizedLayers(tensors, self.heads, self.eps, self.activation_name)
 
     def embed(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         """The encoder's input: word, position and type embeddings, normalised."""

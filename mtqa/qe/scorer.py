@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from safetensors.numpy import load_file
+from safetensors.numpy import load as load_safetensors  # never pickle
 
 from mtqa.checks.rulebook import Rule, all_rules
 from mtqa.document import Document, Finding, Sentence, Severity, aligned_sources, content_sentences
@@ -33,7 +33,7 @@ from mtqa.limits import (
 from mtqa.qe.errors import ModelError
 from mtqa.qe.inputs import Example, Tokens, tokenize
 from mtqa.qe.normalize import normalize, to_original
-from mtqa.qe.quantized import parallel_runs
+from mtqa.qe.quantized import cached_int8_tensors, int8_tensors, parallel_runs
 from mtqa.score import SENTENCE_ALARM, SPAN_ALARM
 
 if TYPE_CHECKING:
@@ -69,26 +69,28 @@ def write_sums(folder: Path) -> None:
     (folder / SUMS_FILE).write_text("".join(lines), encoding="utf-8")
 
 
-def verify(folder: Path) -> dict:
-    """Check every model file against SHA256SUMS and return the metadata."""
+def verify(folder: Path) -> tuple[dict, dict[str, bytes], dict[str, str]]:
+    """Check every model file against SHA256SUMS; the metadata, the verified files' bytes
+    (what was hashed is what gets loaded) and their sha256 digests."""
     sums_path = folder / SUMS_FILE
     try:
         lines = sums_path.read_text(encoding="utf-8").splitlines()
     except OSError:
         raise ModelError(f"model checksum file {sums_path} is missing; {_rebuild_hint()}") from None
     sums = dict(reversed(line.split(maxsplit=1)) for line in lines if line.strip())
+    files: dict[str, bytes] = {}
     for name in _model_files(folder, sums):
         path = folder / name
         if name not in sums:
             raise ModelError(f"{sums_path} has no checksum for {name}; {_rebuild_hint()}")
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            files[name] = path.read_bytes()
         except OSError:
             raise ModelError(f"model file {path} is missing; {_rebuild_hint()}") from None
-        if digest != sums[name].strip():
+        if hashlib.sha256(files[name]).hexdigest() != sums[name].strip():
             raise ModelError(f"model file {path} is corrupted (sha256 mismatch); {_rebuild_hint()}")
     try:
-        return json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        return json.loads(files[META_FILE].decode("utf-8")), files, {n: sums[n].strip() for n in files}
     except ValueError:
         raise ModelError(f"model file {folder / META_FILE} is not valid JSON; {_rebuild_hint()}") from None
 
@@ -192,7 +194,7 @@ class QEScorer:
         from mtqa.qe.runtime import QENetwork
 
         folder = folder or model_dir()
-        self.meta = verify(folder)
+        self.meta, files, digests = verify(folder)
         try:
             bb = backbone.load()
         except backbone.BackboneError as e:
@@ -208,22 +210,27 @@ class QEScorer:
         activation = self.meta["backbone"].get("activation", "gelu")
         try:
             # The frozen word embeddings are not in our file: they come from the verified backbone.
-            self.network = QENetwork.from_file(
-                folder / MODEL_FILE, bb.word_embeddings, bb.config, layers, activation
-            )
+            state = load_safetensors(files[MODEL_FILE])
+            self.network = QENetwork(state, bb.word_embeddings, bb.config, layers, activation)
         except Exception as e:
             raise ModelError(
                 f"model file {folder / MODEL_FILE} cannot be read or does not fit this version of mtqa "
                 f"({e}); {_rebuild_hint()}"
             ) from None
-        smooth_file = folder / SMOOTH_FILE
-        if quantized and smooth_file.exists():
+        if quantized and SMOOTH_FILE in files:
+            network, smooth_bytes = self.network, files[SMOOTH_FILE]
+
+            def int8() -> dict[str, np.ndarray]:
+                smooth = load_safetensors(smooth_bytes)
+                return int8_tensors(network.layers, [smooth[f"layer.{i}.ffn_smooth"] for i in range(layers)])
+
+            # Keyed by the verified digests of the float weights and the smoothing factors.
+            key = hashlib.sha256(f"{digests[MODEL_FILE]} {digests[SMOOTH_FILE]}".encode()).hexdigest()
             try:
-                smooth = load_file(str(smooth_file))
-                self.network.quantize([smooth[f"layer.{i}.ffn_smooth"] for i in range(layers)])
+                self.network.use_int8(cached_int8_tensors(key, int8))
             except Exception as e:
                 raise ModelError(
-                    f"model file {smooth_file} cannot be read ({e}); {_rebuild_hint()}"
+                    f"model file {folder / SMOOTH_FILE} cannot be read ({e}); {_rebuild_hint()}"
                 ) from None
         precision = "int8" if self.network.quantized is not None else "float32"
         self.id = f"mtqa-qe e5-small-L{layers} {precision}"
