@@ -174,9 +174,15 @@ def is_french_word(word: str) -> bool:
 # vowel or h (« s'est » → s, est; « aujourd'hui » stays whole). A curly apostrophe never
 # splits (« s’est » is one token) and is straightened afterwards. Such words are answered
 # from the cached tables; anything else goes to wordfreq itself.
-_PLAIN_TOKEN = re.compile(r"[a-zà-öø-ÿœæ]+(?:'[a-zà-öø-ÿœæ]+)*")
-_PLAIN_WORD = re.compile(r"[a-zà-öø-ÿœæ]+(?:['’-][a-zà-öø-ÿœæ]+)*")
-_ELIDED_PARTICLE = re.compile(r"([a-zà-öø-ÿœæ]{1,2})'(?=[aehiouyáéíóúàèìòùâêîôûåïöœ])")  # wordfreq.tokens
+# Lower-case Latin letters that wordfreq's case folding and NFC leave as they are (Latin-1
+# and Latin Extended-A and -B: « erdoğan », « şanlıurfa »; not « ſ », which folds to « s »).
+_LOWER_LATIN = "a-zà-öø-ÿ" + "".join(
+    c for c in map(chr, range(0x100, 0x250)) if c.islower() and c.casefold() == c
+)
+_PLAIN_TOKEN = re.compile(rf"[{_LOWER_LATIN}]+(?:'[{_LOWER_LATIN}]+)*")
+_PLAIN_WORD = re.compile(rf"[{_LOWER_LATIN}]+(?:['’-][{_LOWER_LATIN}]+)*")
+# wordfreq.tokens' elision: one or two letters and an apostrophe before a vowel or h.
+_ELIDED_PARTICLE = re.compile(rf"([{_LOWER_LATIN}]{{1,2}})'(?=[aehiouyáéíóúàèìòùâêîôûåïöœ])")
 # The languages whose word lists are cached: French and English for every word, the source
 # languages of MT into French for untranslated words (``checks.language``).
 _TABLE_LANGUAGES = ("fr", "en", "id", "vi")
@@ -202,7 +208,7 @@ def _frequency_table(lang: str) -> SortedLines:
         for cb, bucket in enumerate(wordfreq.get_frequency_list(lang)):
             yield from ((w, str(cb)) for w in bucket if _PLAIN_TOKEN.fullmatch(w))
 
-    return SortedLines.cached(f"word-frequencies-{lang}-{metadata.version('wordfreq')}", build)
+    return SortedLines.cached(f"word-frequencies-{lang}-{metadata.version('wordfreq')}-v2", build)
 
 
 @functools.lru_cache(maxsize=1 << 17)  # word frequencies follow Zipf's law: a batch asks few words often

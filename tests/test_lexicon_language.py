@@ -100,6 +100,7 @@ def test_the_word_frequency_table_answers_as_wordfreq_does() -> None:
         sample += [f"{rng.choice(particles)}'{a}-{b}" for a, b in pairs]
         sample += ["aujourd’hui", "l'ukraine", "Maison", "zzqx", "covid-19", "peut-être", "naïveté"]
         sample += ["s'est", "qu'un", "d'heure", "l'œuvre", "aujourd'hui", "presqu'île", "l'l'a"]
+        sample += ["erdoğan", "şanlıurfa", "l'ıstanbul", "łódź", "ſtrasse", "ǆungla", "đà", "ᵉ", "한어"]
         assert [lexicon.zipf_frequency(w, lang) for w in sample] == [
             wordfreq.zipf_frequency(w, lang) for w in sample
         ]
