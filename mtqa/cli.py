@@ -529,7 +529,10 @@ def cache_cmd(
         shutil.rmtree(root, ignore_errors=True)
         typer.echo(f"mtqa: cleared {root}")
         return
+    int8 = sorted(root.glob("encoder-int8-*"))
     if rebuild:
+        for path in int8:  # quantised again from the packaged weights on the next check
+            path.unlink(missing_ok=True)
         try:
             backbone.rebuild()
         except backbone.BackboneError as e:
@@ -538,6 +541,8 @@ def cache_cmd(
     tables = sum(1 for f in root.glob("*") if f.is_file()) if root.is_dir() else 0
     typer.echo(f"cache: {root} (set MTQA_HOME to move it)")
     typer.echo(f"model backbone: {folder}, {cache.folder_size(folder) / 1e6:.1f} MB")
+    int8_mb = sum(p.stat().st_size for p in root.glob("encoder-int8-*")) / 1e6
+    typer.echo(f"int8 encoder: {int8_mb:.1f} MB (quantised on the first check)")
     typer.echo(f"lexicon and rule tables: {tables} files, {cache.folder_size(root) / 1e6:.1f} MB")
 
 

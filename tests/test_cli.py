@@ -256,3 +256,20 @@ def test_jobs_give_the_same_report_in_the_same_order(tmp_path: Path) -> None:
     assert one.stderr == two.stderr and "allemand" in two.stderr
     report = json.loads(two.stdout)
     assert [d["path"].rsplit("/", 1)[-1] for d in report["documents"]] == ["a.txt", "b.txt", "e.txt"]
+
+
+def test_cache_command_shows_rebuilds_and_clears_the_cache(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = {"MTQA_HOME": str(home)}
+    assert mtqa("check", "--fail-on", "never", "-q", "-", stdin=GOOD_FRENCH.encode(), env=env).returncode == 0
+    int8 = sorted(home.glob("encoder-int8-*"))
+    assert [p.suffix for p in int8] == [".safetensors", ".sha256"]
+    shown = mtqa("cache", env=env)
+    assert shown.returncode == 0 and str(home) in shown.stdout
+    assert "int8 encoder: 1" in shown.stdout  # about 11 MB
+    rebuilt = mtqa("cache", "--rebuild", env=env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert not any(p.exists() for p in int8)  # quantised again on the next check
+    assert "int8 encoder: 0.0 MB" in rebuilt.stdout
+    assert mtqa("cache", "--clear", env=env).returncode == 0
+    assert not home.exists()
