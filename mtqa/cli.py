@@ -529,9 +529,10 @@ def cache_cmd(
         shutil.rmtree(root, ignore_errors=True)
         typer.echo(f"mtqa: cleared {root}")
         return
-    int8 = sorted(root.glob("encoder-int8-*"))
     if rebuild:
-        for path in int8:  # quantised again from the packaged weights on the next check
+        for path in root.glob(
+            "encoder-int8-*"
+        ):  # quantised again from the packaged weights on the next check
             path.unlink(missing_ok=True)
         try:
             backbone.rebuild()

@@ -151,17 +151,13 @@ def source_text(doc: Document, sentence: Sentence) -> str | None:
     return " ".join(doc.source[a:b] for a, b in sentence.source_spans)
 
 
-def _content_of(sentences: list[Sentence]) -> list[Sentence]:
-    return [s for s in sentences if s.kind is not SegmentKind.DATELINE and len(s.text.split()) >= 3]
+def content_sentences(doc: Document) -> list[Sentence]:
+    """Sentences worth scoring or comparing: no datelines, at least three words."""
+    return [s for s in doc.sentences if s.kind is not SegmentKind.DATELINE and len(s.text.split()) >= 3]
 
 
 def aligned_sources(doc: Document, targets: list[Sentence] | None = None) -> list[str | None]:
     """The English of each target sentence (default: the document's content sentences), as
     aligned by ``align_document``; None where a sentence has no source."""
-    targets = _content_of(doc.sentences) if targets is None else targets
+    targets = content_sentences(doc) if targets is None else targets
     return [source_text(doc, s) for s in targets]
-
-
-def content_sentences(doc: Document) -> list[Sentence]:
-    """Sentences worth scoring or comparing: no datelines, at least three words."""
-    return _content_of(doc.sentences)

@@ -5,8 +5,7 @@ takes 0.3 s to import and load French and English: more than the rules take to c
 article. So both are copied once into sorted tables in mtqa's cache (``SortedLines``),
 memory-mapped and binary-searched: DELA's single-word forms, its lines keyed by form, and
 wordfreq's plain lower-case tokens of French, English and the source languages checked for
-untranslated words. Words the tables cannot answer
-for exactly go to wordfreq itself.
+untranslated words. Words the tables cannot answer for exactly go to wordfreq itself.
 """
 
 from __future__ import annotations

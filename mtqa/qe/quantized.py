@@ -172,12 +172,13 @@ def _graph(tensors: dict[str, np.ndarray], heads: int, eps: float, activation: s
         weights.append(ox.tensor(name, tensors[name]))
         return name
 
-    def zeros(name: str) -> str:
-        weights.append(ox.tensor(name, np.zeros(len(tensors[name.replace(".zero", ".scale")]), np.int8)))
-        return name
+    def zero_points(matrix: str) -> str:
+        # Symmetric quantisation: a zero point of 0 per column, not worth storing.
+        weights.append(ox.tensor(matrix + ".zero", np.zeros(len(tensors[matrix + ".scale"]), np.int8)))
+        return matrix + ".zero"
 
     def int8_matmul(x: str, out: str) -> str:
-        args = [x, const(out + ".w"), const(out + ".scale"), zeros(out + ".zero")]
+        args = [x, const(out + ".w"), const(out + ".scale"), zero_points(out)]
         nodes.append(ox.node("DynamicQuantizeMatMul", args, [out], _MS))
         return out
 
@@ -201,7 +202,7 @@ def _graph(tensors: dict[str, np.ndarray], heads: int, eps: float, activation: s
             const(p + ".qkv.scale"),
             "mask",
             p + ".xzero",
-            zeros(p + ".qkv.zero"),
+            zero_points(p + ".qkv"),
         ]
         nodes.append(ox.node("QAttention", args, [p + ".context"], _MS, num_heads=heads))
         out = int8_matmul(p + ".context", p + ".attention")

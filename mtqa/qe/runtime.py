@@ -13,11 +13,9 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from safetensors.numpy import load_file  # never pickle
 
 if TYPE_CHECKING:
     from mtqa.qe.quantized import QuantizedLayers
@@ -155,12 +153,6 @@ class QENetwork:
         self.quantized: QuantizedLayers | None = None
         self.token_head = _Linear(s, "token_head")
         self.sentence_head = _Linear(s, "sentence_head")
-
-    @classmethod
-    def from_file(
-        cls, model_file: Path, words: WordLookup, config: dict, n_layers: int, activation: str = "gelu"
-    ) -> QENetwork:
-        return cls(load_file(str(model_file)), words, config, n_layers, activation)
 
     def quantize(self, smooth: Sequence[np.ndarray]) -> None:
         """Run the encoder layers in int8 from now on (``smooth``: each layer's FFN factors)."""
