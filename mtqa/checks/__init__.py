@@ -24,7 +24,9 @@ class Check(Protocol):
 
 def _registry() -> dict[str, Callable[[list[Rule]], Check]]:
     # Imported here so that a check's heavy resources load only when it is used.
+    from mtqa.checks.agreement import AgreementCheck
     from mtqa.checks.alignment import AlignmentCheck
+    from mtqa.checks.capitals import CapitalsCheck
     from mtqa.checks.dropped import DroppedCheck
     from mtqa.checks.glossary import GlossaryCheck
     from mtqa.checks.language import UntranslatedCheck
@@ -36,7 +38,9 @@ def _registry() -> dict[str, Callable[[list[Rule]], Check]]:
     from mtqa.checks.source import SourceCheck
 
     return {
+        "agreement": AgreementCheck,
         "alignment": AlignmentCheck,
+        "capitals": CapitalsCheck,
         "dropped": DroppedCheck,
         "pattern": PatternCheck,
         "untranslated": UntranslatedCheck,
