@@ -51,6 +51,8 @@ def test_the_fix_agrees(text: str, expected: tuple[str, str, tuple[str, ...]]) -
         "Le président a parlé le russe avec un Russe.",  # singular: the language
         "Le zèbre court ; Le Monde titre sur Emmanuel Macron.",  # capitals that are words
         "Il est arrivé ; elle est partie ; ils sont partis ; elles ont été élues.",
+        "Le cas du chikungunya inquiète ; la numéro un mondiale a gagné.",  # rare word, numeral
+        "Elle conduira la liste aux européennes.",  # the elections, not women
     ],
 )
 def test_right_french_is_not_flagged(text: str) -> None:

@@ -16,7 +16,8 @@ from mtqa.checks.rulebook import Rule
 from mtqa.document import Document, Finding
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\S")
-# Only a plural determiner: « le russe » is the language, « les russes » can only be people.
+# Only a plural determiner and a masculine plural: « le russe » is the language, « les
+# russes » can only be people.
 _PLURAL_DETERMINERS = frozenset(
     "les des aux ces deux trois quatre cinq six sept huit neuf dix plusieurs nombreux quelques".split()
 )
@@ -28,6 +29,9 @@ def _people_noun(word: str) -> str | None:
     « Ukrainiens »); None otherwise."""
     readings = lexicon.analyses(word)
     if not readings or any(pos != "A" for _, pos, _ in readings):
+        return None
+    # Feminine plurals name elections as often as women: « aux européennes », « les législatives ».
+    if not any("mp" in features.split(":") for _, _, features in readings):
         return None
     capital = word[0].upper() + word[1:]
     return capital if any(pos == "N" for _, pos, _ in lexicon.analyses(capital)) else None
