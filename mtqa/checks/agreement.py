@@ -52,7 +52,8 @@ _AGREEING = {  # family → {(gender, number): determiner}
 # Nouns of office and trade that newsrooms write with a feminine article for a woman even
 # where DELA lists only the masculine (« la chef de l’État », « la procureur », « la numéro un »).
 _EPICENE_IN_USE = frozenset(
-    "auteur chef docteur écrivain ingénieur magistrat maire médecin numéro procureur professeur recteur".split()
+    """auteur chef docteur écrivain ingénieur magistrat maire médecin numéro procureur professeur
+    recteur""".split()
 )
 
 _NUMBERED = frozenset("numéro page chapitre article acte tome titre livre n°".split())
