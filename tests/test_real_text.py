@@ -160,3 +160,20 @@ def test_a_repetitive_article_needs_an_editor_more() -> None:
     assert a["rule_findings"] == b["rule_findings"] == 0
     assert a["repetition"] < b["repetition"]
     assert triage.score(a) < triage.score(b)
+
+
+def test_every_said_as_a_declared_is_counted_for_triage() -> None:
+    # Same length, no findings: one article varies its verbs of speech, the other renders
+    # each "said" as « a déclaré » (inversions and plurals included).
+    varied = (
+        "Le maire a indiqué mardi que les travaux reprendraient. Selon lui, le chantier durera "
+        "un an. « Nous tiendrons les délais », a-t-il assuré, tandis que l'opposition a dénoncé un retard."
+    )
+    declared = (
+        "Le maire a déclaré mardi que les travaux reprendraient. Il a déclaré que le chantier durera "
+        "un an. « Nous tiendrons les délais », a-t-il déclaré, tandis que les élus ont déclaré un retard."
+    )
+    a, b = (triage.features(check_text(t, RULES_ONLY)) for t in (varied, declared))
+    assert a["said_declared"] == 0 and b["said_declared"] == pytest.approx(4 / 3)
+    assert a["rule_findings"] == b["rule_findings"] == 0
+    assert triage.score(a) < triage.score(b)
