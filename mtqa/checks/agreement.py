@@ -180,6 +180,7 @@ def _capitalised(fix: str, original: str) -> str:
     return fix[0].upper() + fix[1:] if original[0].isupper() else fix
 
 
+_TRIGGERS = frozenset(_DETERMINERS) | _AVOIR | _PLURAL_ETRE | _PLURAL_AVOIR
 Token = tuple[str, int, int]  # the word, its start and end in the document
 
 
@@ -194,9 +195,10 @@ class AgreementCheck:
             at = sentence.start
             tokens = [(m.group(), at + m.start(), at + m.end()) for m in _TOKEN.finditer(sentence.text)]
             for i in range(len(tokens) - 1):
-                for finding in self._at(doc.text, tokens, i):
-                    yield finding
-                    break
+                if tokens[i][0].lower() in _TRIGGERS:
+                    for finding in self._at(doc.text, tokens, i):
+                        yield finding
+                        break
 
     def _at(self, text: str, tokens: list[Token], i: int) -> Iterator[Finding]:
         low = tokens[i][0].lower()

@@ -15,13 +15,23 @@ from mtqa import lexicon
 from mtqa.checks.rulebook import Rule
 from mtqa.document import Document, Finding
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\S")
 # Only a plural determiner and a masculine plural: « le russe » is the language, « les
 # russes » can only be people.
 _PLURAL_DETERMINERS = frozenset(
     "les des aux ces deux trois quatre cinq six sept huit neuf dix plusieurs nombreux quelques".split()
 )
-_SENTENCE_BREAK = frozenset('.!?:;«»"“”()–—')
+_AFTER_PLURAL_DETERMINER = re.compile(
+    rf"(?<![\w'’-])(?i:{'|'.join(sorted(_PLURAL_DETERMINERS))}) (?P<word>[^\W\d_A-ZÀ-Þ]+)(?![\w'’-])"
+)
+# A capitalised word after a word or a comma (not at the start of a sentence or after a
+# quote, where any word takes a capital), then a lower-case word.
+_NAME_THEN_LOWER = re.compile(
+    r"(?<=[\w,] )(?P<name>[A-ZÀ-Þ][^\W\d_A-ZÀ-Þ]+) (?P<word>[^\W\d_A-ZÀ-Þ]{3,})(?![\w'’-])"
+)
+# A noun and a people's adjective: « les marchés européens » (the lookahead lets pairs overlap).
+_ADJECTIVE_AFTER_WORD = re.compile(
+    r"(?<![\w'’-])(?P<prev>[^\W\d_]+) (?=(?P<word>[^\W\d_A-ZÀ-Þ]+)(?![\w'’-]))"
+)
 
 
 def _people_noun(word: str) -> str | None:
@@ -35,6 +45,15 @@ def _people_noun(word: str) -> str | None:
         return None
     capital = word[0].upper() + word[1:]
     return capital if any(pos == "N" for _, pos, _ in lexicon.analyses(capital)) else None
+
+
+def _ellipsis(before: str) -> bool:
+    """A people's adjective earlier in the sentence after a noun (« les marchés européens … et
+    les américains »): the later one stands for the same noun, rightly in lower case."""
+    return any(
+        m["prev"].lower() not in _PLURAL_DETERMINERS and _people_noun(m["word"])
+        for m in _ADJECTIVE_AFTER_WORD.finditer(before)
+    )
 
 
 def _a_name(word: str) -> bool:
@@ -62,28 +81,19 @@ class CapitalsCheck:
 
     def run(self, doc: Document) -> Iterator[Finding]:
         for sentence in doc.sentences:
-            tokens = [(m.group(), sentence.start + m.start(), sentence.start + m.end())
-                      for m in _TOKEN.finditer(sentence.text)]  # fmt: skip
-            adjectives = False  # a people's adjective after a noun: « les marchés européens »
-            for i in range(1, len(tokens)):
-                prev, word = tokens[i - 1][0], tokens[i][0]
-                after_determiner = prev.lower() in _PLURAL_DETERMINERS
-                if "MTQA594" in self.rules and word.islower() and (noun := _people_noun(word)):
-                    # « … et les américains » after « les marchés européens » is an ellipsis
-                    # of the noun, rightly in lower case.
-                    adjectives = adjectives or not after_determiner
-                    if after_determiner and not adjectives:
+            at = sentence.start
+            if "MTQA594" in self.rules:
+                for m in _AFTER_PLURAL_DETERMINER.finditer(sentence.text):
+                    noun = _people_noun(m["word"])
+                    if noun and not _ellipsis(sentence.text[: m.start()]):
                         rule = self.rules["MTQA594"]
-                        finding = rule.finding(doc.text, tokens[i][1], tokens[i][2], noun=noun)
+                        finding = rule.finding(doc.text, at + m.start("word"), at + m.end("word"), noun=noun)
                         yield dataclasses.replace(finding, suggestions=(noun,))
-                if (
-                    "MTQA595" in self.rules
-                    and i >= 2
-                    and tokens[i - 2][0] not in _SENTENCE_BREAK
-                    and _a_name(prev)
-                    and _unknown_lower(word)
-                ):
-                    rule = self.rules["MTQA595"]
-                    capital = word[0].upper() + word[1:]
-                    finding = rule.finding(doc.text, tokens[i - 1][1], tokens[i][2], name=capital)
-                    yield dataclasses.replace(finding, suggestions=(f"{prev} {capital}",))
+            if "MTQA595" in self.rules:
+                for m in _NAME_THEN_LOWER.finditer(sentence.text):
+                    name, word = m["name"], m["word"]
+                    if _unknown_lower(word) and _a_name(name):
+                        rule = self.rules["MTQA595"]
+                        capital = word[0].upper() + word[1:]
+                        finding = rule.finding(doc.text, at + m.start("name"), at + m.end(), name=capital)
+                        yield dataclasses.replace(finding, suggestions=(f"{name} {capital}",))
