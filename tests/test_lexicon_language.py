@@ -101,6 +101,14 @@ def test_the_word_frequency_table_answers_as_wordfreq_does() -> None:
         sample += ["aujourd’hui", "l'ukraine", "Maison", "zzqx", "covid-19", "peut-être", "naïveté"]
         sample += ["s'est", "qu'un", "d'heure", "l'œuvre", "aujourd'hui", "presqu'île", "l'l'a"]
         sample += ["erdoğan", "şanlıurfa", "l'ıstanbul", "łódź", "ſtrasse", "ǆungla", "đà", "ᵉ", "한어"]
+        # Any letter at all inside a listed word: one no listed word has makes the answer 0
+        # without wordfreq (« XXᵉ »); case folding first (« ﬁn » is « fin »).
+        letters = [c for c in map(chr, range(0x80, 0x30000)) if c.isalpha() or c.casefold() != c]
+        for c in rng.sample(letters, 1000):
+            w = rng.choice(words)
+            cut = rng.randrange(len(w) + 1)
+            sample.append(w[:cut] + c + w[cut:])
+        sample += ["xxᵉ", "1ᵉʳ", "ﬁn", "straße", "İstanbul", "ǅ"]
         assert [lexicon.zipf_frequency(w, lang) for w in sample] == [
             wordfreq.zipf_frequency(w, lang) for w in sample
         ]

@@ -32,6 +32,8 @@ _QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|\"[^\"]*\"|\([^()]*\)|(?:ht
 # French, and the languages French news is machine-translated from or mistaken for.
 DETECTED_LANGUAGES = ("fr", "en", "de", "es", "it", "pt", "nl", "id", "ms", "vi", "tl", "ru")
 DETECT_CHARS = 1_000
+# Share of a sentence's lower-case words that are French forms (DELA) above which it is French.
+FRENCH_WORD_SHARE = 0.6
 
 
 @functools.cache
@@ -121,6 +123,12 @@ def _foreign_language(text: str) -> tuple[str, float] | None:
     french, english = _word_votes(common)
     if french == 0 and english >= 4 and english >= 0.8 * len(common) and markers == 0:
         return "en", 1.0  # plain English, the usual leftover of MT: no detector needed
+    dela = sum(1 for t in common if lexicon.is_dela_form(t.lower()))
+    if french > english and dela >= FRENCH_WORD_SHARE * len(common):
+        # Few function words, but most words French forms and more French than English (a
+        # caption, a list of names and titles): no other language shares that many inflected
+        # forms with French, and lingua's full models cost a fifth of a second each to load.
+        return None
     return _screened_and_confirmed(text)
 
 
