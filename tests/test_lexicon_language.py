@@ -143,3 +143,16 @@ def test_forms_of_reads_dela_entries_as_a_line_by_line_reading_does() -> None:
     assert {w: set(found[w]) for w in wanted} == expected
     assert ("démissionnée", "V") in expected["démissionner"] and not expected["pas-un-mot"]
     assert lexicon.forms("aller", "V", found)[0] == max(lexicon.forms("aller", "V"), key=len)
+
+
+def test_a_headline_of_french_words_needs_no_detector(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Few function words, but every lower-case word a French form: French, without loading
+    # lingua's models; foreign sentences still go to the detector.
+    def no_detector(text: str) -> None:
+        raise AssertionError(f"detector asked: {text}")
+
+    headline = "Inflation, chômage, croissance : prévisions économiques révisées à Bercy"
+    monkeypatch.setattr(language, "_screened_and_confirmed", no_detector)
+    assert language._foreign_language(headline) is None
+    monkeypatch.undo()
+    assert language._foreign_language("Die Regierung hat am Dienstag angekündigt, die Steuern zu senken.")
