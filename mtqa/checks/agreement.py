@@ -95,10 +95,6 @@ _AFTER_SUBJECT_PARTICIPLE = frozenset(
 )
 
 
-def _readings(word: str) -> tuple[tuple[str, str, str], ...]:
-    return lexicon.analyses(word)
-
-
 def _gender_number(features: str) -> list[tuple[str, str]]:
     """(gender, number) pairs of a DELA feature string: "ms:fp" → [(m, s), (f, p)]; a
     missing gender or number is written "mf" or "sp"."""
@@ -115,7 +111,7 @@ def _nominal_agreements(word: str, after_pronoun: bool) -> list[tuple[str, str]]
     """The (gender, number) readings of a word that can only be a noun, an adjective or a
     participle; None when it has another reading (verb, adverb, pronoun…) or none.
     ``after_pronoun``: the determiner can also be an object pronoun (« leur accordant »)."""
-    readings = _readings(word)
+    readings = lexicon.analyses(word)
     if not readings:
         return None
     out: list[tuple[str, str]] = []
@@ -136,7 +132,9 @@ def _agrees(det: tuple[str, str, str], readings: list[tuple[str, str]]) -> bool:
 
 def _participle(word: str) -> tuple[str, list[tuple[str, str]]] | None:
     """(lemma, its participle readings) of a past participle form; None if it is not one."""
-    found = [(lemma, _gender_number(f)) for lemma, pos, f in _readings(word) if pos == "V" and f[:1] == "K"]
+    found = [
+        (lemma, _gender_number(f)) for lemma, pos, f in lexicon.analyses(word) if pos == "V" and f[:1] == "K"
+    ]
     if not found:
         return None
     return found[0][0], [gn for _, gns in found for gn in gns]
@@ -158,7 +156,9 @@ def _participle_form(lemma: str, word: str, gender: str, number: str) -> str | N
 
 def _has_reading(form: str, lemma: str, features: str) -> bool:
     """DELA reads ``form`` as ``lemma`` with these features (« Kms »: masculine singular participle)."""
-    return any(lem == lemma and pos == "V" and features in f.split(":") for lem, pos, f in _readings(form))
+    return any(
+        lem == lemma and pos == "V" and features in f.split(":") for lem, pos, f in lexicon.analyses(form)
+    )
 
 
 _ELIDED = {"le": "l’", "la": "l’", "ce": "cet", "ma": "mon", "ta": "ton", "sa": "son", "du": "de l’",
