@@ -10,6 +10,7 @@ untranslated words. Words the tables cannot answer for exactly go to wordfreq it
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import math
@@ -64,8 +65,24 @@ class SortedLines:
     search over the bytes (UTF-8 sorts as code points do), so a 700k-entry table costs no
     load time and no memory until pages are touched."""
 
+    # A line is sampled every this many bytes: an in-memory bisect over the samples' keys
+    # leaves a binary search over a few dozen lines, not over the whole file (700k lines).
+    SAMPLE_BYTES = 4096
+
     def __init__(self, buf: mmap.mmap | bytes) -> None:
         self.buf = buf
+        self._samples: tuple[list[int], list[bytes]] | None = None
+
+    def _sampled(self) -> tuple[list[int], list[bytes]]:
+        """The starts and keys of the first line at or after every ``SAMPLE_BYTES`` bytes."""
+        if self._samples is None:
+            starts = [0]
+            for pos in range(self.SAMPLE_BYTES, len(self.buf), self.SAMPLE_BYTES):
+                start = self.buf.find(b"\n", pos - 1) + 1  # the first line starting at or after pos
+                if starts[-1] < start < len(self.buf):
+                    starts.append(start)
+            self._samples = starts, [self._key(*self._line(start)) for start in starts]
+        return self._samples
 
     @classmethod
     def open(cls, path: Path) -> SortedLines:
@@ -102,7 +119,12 @@ class SortedLines:
         return self.buf[start : end if tab < 0 else tab]
 
     def _first_at_or_after(self, key: bytes) -> int:
-        lo, hi = 0, len(self.buf)
+        if not self.buf:
+            return 0
+        starts, keys = self._sampled()
+        i = bisect.bisect_left(keys, key)  # keys[i - 1] < key <= keys[i]: the line is between
+        lo = starts[i - 1] if i > 0 else 0
+        hi = starts[i] if i < len(starts) else len(self.buf)
         while lo < hi:
             start, end = self._line((lo + hi) // 2)
             if self._key(start, end) < key:

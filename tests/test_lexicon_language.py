@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mtqa import lexicon
 from mtqa.checks import language
@@ -156,3 +158,23 @@ def test_a_headline_of_french_words_needs_no_detector(monkeypatch: pytest.Monkey
     assert language._foreign_language(headline) is None
     monkeypatch.undo()
     assert language._foreign_language("Die Regierung hat am Dienstag angekündigt, die Steuern zu senken.")
+
+
+@given(
+    st.lists(st.text(alphabet="abéz-'", min_size=1, max_size=5), max_size=300),
+    st.lists(st.text(alphabet="abéz-'", max_size=5), max_size=20),
+    st.sampled_from([1, 3, 16, 64]),
+)
+@settings(max_examples=150, deadline=None)
+def test_a_sampled_table_finds_what_a_whole_binary_search_finds(
+    keys: list[str], queries: list[str], sample_bytes: int
+) -> None:
+    # The in-memory samples only narrow the search: every lookup answers as a binary search
+    # over the whole file does (one sample: the file start).
+    data = "".join(line + "\n" for line in sorted(f"{k}\t{i}" for i, k in enumerate(keys))).encode()
+    sampled, whole = lexicon.SortedLines(data), lexicon.SortedLines(data)
+    sampled.SAMPLE_BYTES, whole.SAMPLE_BYTES = sample_bytes, len(data) + 1
+    for q in [*keys, *queries]:
+        assert sampled.get_all(q) == whole.get_all(q) == sorted(str(i) for i, k in enumerate(keys) if k == q)
+        assert sampled.get(q) == whole.get(q)
+        assert sampled.with_prefix(q) == whole.with_prefix(q)
