@@ -162,7 +162,17 @@ def test_model_holds_its_invariants_on_any_text(article: tuple[str, str | None])
     check_invariants(True, *article)
 
 
-@pytest.mark.parametrize("mark", [*LONG_MARKS, "Mr ", "10 p.m. ", "A ", "« a ", "( a "])
+# The agreement and capitals checks look back over a clause or a sentence: runs of their
+# triggers, with no punctuation to end the clause, must stay linear.
+AGREEMENT_RUNS = [
+    "ils ont présentés les ",
+    "qu'il a prises les ",
+    "Le marché européen et les russes ",
+    "Vladimir zelensky ",
+]
+
+
+@pytest.mark.parametrize("mark", [*LONG_MARKS, "Mr ", "10 p.m. ", "A ", "« a ", "( a ", *AGREEMENT_RUNS])
 def test_checking_is_linear_in_runs_of_punctuation(mark: str) -> None:
     """Linear in the length of a run of the same mark (tests/timing.py)."""
 

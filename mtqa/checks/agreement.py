@@ -70,6 +70,7 @@ _ADVERBS = frozenset(
 _OBJECT_BEFORE = frozenset(
     "que qu' qu’ quel quelle quels quelles lequel laquelle lesquels lesquelles combien".split()
 )
+_CLAUSE_BREAKS = frozenset(',;:.!?()«»–—"')
 _OBJECT_CLITICS = frozenset("le les la l' l’ nous vous me m' m’ te t’ t'".split())
 _NOUN_PHRASE_START = frozenset(_DETERMINERS) | {"l'", "l’"}
 # Third-person plural forms of « être » (and « ont été »): the subject is plural.
@@ -194,17 +195,23 @@ class AgreementCheck:
         for sentence in doc.sentences:
             at = sentence.start
             tokens = [(m.group(), at + m.start(), at + m.end()) for m in _TOKEN.finditer(sentence.text)]
+            object_before = False  # « que », « quelles »… since the clause began: one pass, linear
             for i in range(len(tokens) - 1):
-                if tokens[i][0].lower() in _TRIGGERS:
-                    for finding in self._at(doc.text, tokens, i):
+                low = tokens[i][0].lower()
+                if low in _CLAUSE_BREAKS:
+                    object_before = False
+                elif low in _OBJECT_BEFORE:
+                    object_before = True
+                elif low in _TRIGGERS:
+                    for finding in self._at(doc.text, tokens, i, object_before):
                         yield finding
                         break
 
-    def _at(self, text: str, tokens: list[Token], i: int) -> Iterator[Finding]:
+    def _at(self, text: str, tokens: list[Token], i: int, object_before: bool) -> Iterator[Finding]:
         low = tokens[i][0].lower()
         if "MTQA406" in self.rules and low in _DETERMINERS:
             yield from self._determiner(text, tokens, i)
-        if "MTQA407" in self.rules and low in _AVOIR:
+        if "MTQA407" in self.rules and low in _AVOIR and not object_before:
             yield from self._participle_before_object(text, tokens, i)
         if "MTQA408" in self.rules and low in _PLURAL_ETRE | _PLURAL_AVOIR:
             yield from self._participle_after_plural(text, tokens, i)
@@ -250,11 +257,6 @@ class AgreementCheck:
             return
         if i > 0 and tokens[i - 1][0].lower() in _OBJECT_CLITICS:
             return
-        k = i - 1
-        while k >= 0 and tokens[k][0] not in ',;:.!?()«»–—"':
-            if tokens[k][0].lower() in _OBJECT_BEFORE:
-                return
-            k -= 1
         fix = _participle_form(found[0], word, "m", "s")
         rule = self.rules["MTQA407"]
         finding = rule.finding(text, tokens[i][1], end, participle=word)

@@ -47,13 +47,14 @@ def _people_noun(word: str) -> str | None:
     return capital if any(pos == "N" for _, pos, _ in lexicon.analyses(capital)) else None
 
 
-def _ellipsis(before: str) -> bool:
-    """A people's adjective earlier in the sentence after a noun (« les marchés européens … et
-    les américains »): the later one stands for the same noun, rightly in lower case."""
-    return any(
-        m["prev"].lower() not in _PLURAL_DETERMINERS and _people_noun(m["word"])
-        for m in _ADJECTIVE_AFTER_WORD.finditer(before)
-    )
+def _first_adjective(text: str) -> int:
+    """Where the first people's adjective after a noun starts (« les marchés européens »), or
+    the text's length. A lower-case people after it (« … et les américains ») is an ellipsis
+    of that noun, rightly in lower case."""
+    for m in _ADJECTIVE_AFTER_WORD.finditer(text):
+        if m["prev"].lower() not in _PLURAL_DETERMINERS and _people_noun(m["word"]):
+            return m.start("word")
+    return len(text)
 
 
 def _a_name(word: str) -> bool:
@@ -83,9 +84,12 @@ class CapitalsCheck:
         for sentence in doc.sentences:
             at = sentence.start
             if "MTQA594" in self.rules:
+                first_adjective: int | None = None  # found once per sentence, only if needed
                 for m in _AFTER_PLURAL_DETERMINER.finditer(sentence.text):
                     noun = _people_noun(m["word"])
-                    if noun and not _ellipsis(sentence.text[: m.start()]):
+                    if noun and first_adjective is None:
+                        first_adjective = _first_adjective(sentence.text)
+                    if noun and m.start() < first_adjective:
                         rule = self.rules["MTQA594"]
                         finding = rule.finding(doc.text, at + m.start("word"), at + m.end("word"), noun=noun)
                         yield dataclasses.replace(finding, suggestions=(noun,))
