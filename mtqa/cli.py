@@ -523,6 +523,7 @@ def cache_cmd(
 
     from mtqa import cache
     from mtqa.qe import backbone
+    from mtqa.qe.quantized import INT8_PREFIX
 
     root = cache.cache_dir()
     if clear:
@@ -530,9 +531,8 @@ def cache_cmd(
         typer.echo(f"mtqa: cleared {root}")
         return
     if rebuild:
-        for path in root.glob(
-            "encoder-int8-*"
-        ):  # quantised again from the packaged weights on the next check
+        # The int8 encoder is quantised again from the packaged weights on the next check.
+        for path in root.glob(f"{INT8_PREFIX}*"):
             path.unlink(missing_ok=True)
         try:
             backbone.rebuild()
@@ -542,7 +542,7 @@ def cache_cmd(
     tables = sum(1 for f in root.glob("*") if f.is_file()) if root.is_dir() else 0
     typer.echo(f"cache: {root} (set MTQA_HOME to move it)")
     typer.echo(f"model backbone: {folder}, {cache.folder_size(folder) / 1e6:.1f} MB")
-    int8_mb = sum(p.stat().st_size for p in root.glob("encoder-int8-*")) / 1e6
+    int8_mb = sum(p.stat().st_size for p in root.glob(f"{INT8_PREFIX}*")) / 1e6
     typer.echo(f"int8 encoder: {int8_mb:.1f} MB (quantised on the first check)")
     typer.echo(f"lexicon and rule tables: {tables} files, {cache.folder_size(root) / 1e6:.1f} MB")
 

@@ -72,10 +72,12 @@ _OBJECT_BEFORE = frozenset(
 )
 _CLAUSE_BREAKS = frozenset(',;:.!?()«»–—"')
 _OBJECT_CLITICS = frozenset("le les la l' l’ nous vous me m' m’ te t’ t'".split())
+_PRONOUN_DETERMINERS = _OBJECT_CLITICS | {"leur"}  # « le jugeant », « leur accordant »
 _NOUN_PHRASE_START = frozenset(_DETERMINERS) | {"l'", "l’"}
 # Third-person plural forms of « être » (and « ont été »): the subject is plural.
 _PLURAL_ETRE = frozenset("sont étaient seront seraient soient furent fussent".split())
 _PLURAL_AVOIR = frozenset("ont avaient auront auraient aient eurent".split())
+_PLURAL = _PLURAL_ETRE | _PLURAL_AVOIR
 # Reflexives whose pronoun is an indirect object (« ils se sont parlé »), and verbs that
 # take an infinitive (« ils se sont vu refuser »): their participle stays invariable.
 _INVARIABLE_REFLEXIVE = frozenset(
@@ -162,6 +164,7 @@ def _has_reading(form: str, lemma: str, features: str) -> bool:
     )
 
 
+_VOWEL_OR_H = "aeiouyhâàéèêîïôûœ"  # where « le », « ce », « ma »… elide or change
 _ELIDED = {"le": "l’", "la": "l’", "ce": "cet", "ma": "mon", "ta": "ton", "sa": "son", "du": "de l’",
            "de la": "de l’", "au": "à l’", "à la": "à l’"}  # fmt: skip
 
@@ -170,18 +173,25 @@ def _before(determiner: str, word: str) -> list[str]:
     """The determiner and the word, elided before a vowel (« l’accord », « cet accord »);
     before an h, which DELA does not mark mute or aspirated, both spellings."""
     plain = f"{determiner} {word}"
-    if determiner not in _ELIDED or word[0] not in "aeiouyhâàéèêîïôûœ":
+    if determiner not in _ELIDED or word[0] not in _VOWEL_OR_H:
         return [plain]
     elided = _ELIDED[determiner]
     elided = elided + word if elided.endswith("’") else f"{elided} {word}"
     return [elided, plain] if word[0] == "h" else [elided]
 
 
+def _past_adverbs(tokens: list[Token], j: int) -> int:
+    """The first token from ``j`` on that is not an adverb (« ont déjà saisies »)."""
+    while j < len(tokens) and tokens[j][0].lower() in _ADVERBS:
+        j += 1
+    return j
+
+
 def _capitalised(fix: str, original: str) -> str:
     return fix[0].upper() + fix[1:] if original[0].isupper() else fix
 
 
-_TRIGGERS = frozenset(_DETERMINERS) | _AVOIR | _PLURAL_ETRE | _PLURAL_AVOIR
+_TRIGGERS = frozenset(_DETERMINERS) | _AVOIR | _PLURAL
 Token = tuple[str, int, int]  # the word, its start and end in the document
 
 
@@ -203,17 +213,16 @@ class AgreementCheck:
                 elif low in _OBJECT_BEFORE:
                     object_before = True
                 elif low in _TRIGGERS:
-                    for finding in self._at(doc.text, tokens, i, object_before):
+                    for finding in self._at(doc.text, tokens, i, low, object_before):
                         yield finding
                         break
 
-    def _at(self, text: str, tokens: list[Token], i: int, object_before: bool) -> Iterator[Finding]:
-        low = tokens[i][0].lower()
+    def _at(self, text: str, tokens: list[Token], i: int, low: str, object_before: bool) -> Iterator[Finding]:
         if "MTQA406" in self.rules and low in _DETERMINERS:
             yield from self._determiner(text, tokens, i)
         if "MTQA407" in self.rules and low in _AVOIR and not object_before:
             yield from self._participle_before_object(text, tokens, i)
-        if "MTQA408" in self.rules and low in _PLURAL_ETRE | _PLURAL_AVOIR:
+        if "MTQA408" in self.rules and low in _PLURAL:
             yield from self._participle_after_plural(text, tokens, i)
 
     def _determiner(self, text: str, tokens: list[Token], i: int) -> Iterator[Finding]:
@@ -222,12 +231,15 @@ class AgreementCheck:
         if not word.islower() or not word[0].isalpha() or word.endswith(("'", "’")):
             return
         det = _DETERMINERS[det_word.lower()]
-        readings = _nominal_agreements(word, det_word.lower() in _OBJECT_CLITICS | {"leur"})
+        readings = _nominal_agreements(word, det_word.lower() in _PRONOUN_DETERMINERS)
         if readings is None or _agrees(det, readings):
             return
         # « mon amie », « son armée »: the masculine possessive before a vowel.
-        vowel = word[0] in "aeiouyhâàéèêîïôûœ"
-        if det_word.lower() in ("mon", "ton", "son") and vowel and _agrees(("f", "s", ""), readings):
+        if (
+            det_word.lower() in ("mon", "ton", "son")
+            and word[0] in _VOWEL_OR_H
+            and _agrees(("f", "s", ""), readings)
+        ):
             return
         if word in _EPICENE_IN_USE and "f" in det[0]:
             return
@@ -246,9 +258,7 @@ class AgreementCheck:
         yield dataclasses.replace(finding, suggestions=tuple(_capitalised(f, det_word) for f in fixed))
 
     def _participle_before_object(self, text: str, tokens: list[Token], i: int) -> Iterator[Finding]:
-        j = i + 1
-        while j < len(tokens) and tokens[j][0].lower() in _ADVERBS:
-            j += 1
+        j = _past_adverbs(tokens, i + 1)
         if j + 1 >= len(tokens) or tokens[j + 1][0].lower() not in _NOUN_PHRASE_START:
             return
         word, _, end = tokens[j]
@@ -270,8 +280,7 @@ class AgreementCheck:
             if j >= len(tokens) or tokens[j][0].lower() != "été":
                 return
             j += 1
-        while j < len(tokens) and tokens[j][0].lower() in _ADVERBS:
-            j += 1
+        j = _past_adverbs(tokens, j)
         if j >= len(tokens):
             return
         word, _, end = tokens[j]

@@ -43,8 +43,12 @@ def _people_noun(word: str) -> str | None:
     # Feminine plurals name elections as often as women: « aux européennes », « les législatives ».
     if not any("mp" in features.split(":") for _, _, features in readings):
         return None
-    capital = word[0].upper() + word[1:]
+    capital = _capital(word)
     return capital if any(pos == "N" for _, pos, _ in lexicon.analyses(capital)) else None
+
+
+def _capital(word: str) -> str:
+    return word[0].upper() + word[1:]
 
 
 def _first_adjective(text: str) -> int:
@@ -98,6 +102,6 @@ class CapitalsCheck:
                     name, word = m["name"], m["word"]
                     if _unknown_lower(word) and _a_name(name):
                         rule = self.rules["MTQA595"]
-                        capital = word[0].upper() + word[1:]
+                        capital = _capital(word)
                         finding = rule.finding(doc.text, at + m.start("name"), at + m.end(), name=capital)
                         yield dataclasses.replace(finding, suggestions=(f"{name} {capital}",))

@@ -123,13 +123,17 @@ def _foreign_language(text: str) -> tuple[str, float] | None:
     french, english = _word_votes(common)
     if french == 0 and english >= 4 and english >= 0.8 * len(common) and markers == 0:
         return "en", 1.0  # plain English, the usual leftover of MT: no detector needed
-    dela = sum(1 for t in common if lexicon.is_dela_form(t.lower()))
-    if french > english and dela >= FRENCH_WORD_SHARE * len(common):
+    if french > english and _french_forms(common) >= FRENCH_WORD_SHARE * len(common):
         # Few function words, but most words French forms and more French than English (a
         # caption, a list of names and titles): no other language shares that many inflected
         # forms with French, and lingua's full models cost a fifth of a second each to load.
         return None
     return _screened_and_confirmed(text)
+
+
+def _french_forms(common: list[str]) -> int:
+    """How many of the lower-case words are French inflected forms (DELA)."""
+    return sum(1 for t in common if lexicon.is_dela_form(t))
 
 
 def _word_votes(common: list[str]) -> tuple[int, int]:

@@ -36,6 +36,7 @@ from mtqa.qe import onnx_writer as ox
 log = logging.getLogger(__name__)
 # Bump when int8_tensors computes anything differently: the cached file's name changes with it.
 INT8_FORMAT = 1
+INT8_PREFIX = "encoder-int8-"  # the cached int8 encoder's files (``mtqa cache`` sizes and drops them)
 
 _MS = "com.microsoft"
 _threads: int | None = None
@@ -145,7 +146,7 @@ def cached_int8_tensors(key: str, build: Callable[[], dict[str, np.ndarray]]) ->
     writable), so a wrong file never reaches the encoder."""
     from safetensors.numpy import load, save  # never pickle
 
-    name = f"encoder-int8-v{INT8_FORMAT}-{key[:24]}"
+    name = f"{INT8_PREFIX}v{INT8_FORMAT}-{key[:24]}"
     data_path, digest_path = cache_dir() / f"{name}.safetensors", cache_dir() / f"{name}.sha256"
     try:
         data = data_path.read_bytes()
