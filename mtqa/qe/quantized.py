@@ -15,8 +15,8 @@ project's training sentences (``python -m mtqa.train.quantize``) and ship in
 
 The int8 weights are computed from the float safetensors once, deterministically, and kept
 in mtqa's cache as a safetensors file checked against its sha256 on every load (computing
-them again costs a tenth of a second per start). The graph is built in memory from them
-(``mtqa.qe.onnx_writer``): nothing but safetensors is read.
+them again costs a tenth of a second per start). The graph is built in memory
+(``mtqa.qe.onnx_writer``) and given them as arrays: nothing but safetensors is read.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import numpy as np
 
 from mtqa.cache import cache_dir, write_atomic
 from mtqa.qe import onnx_writer as ox
+from mtqa.qe.checksums import matches
 
 log = logging.getLogger(__name__)
 # Bump when int8_tensors computes anything differently: the cached file's name changes with it.
@@ -82,8 +83,8 @@ class QuantizedLayers:
     """``hidden = layers(embedded, attention_mask)``, as ``QENetwork``'s float loop computes it."""
 
     def __init__(self, tensors: dict[str, np.ndarray], heads: int, eps: float, activation: str) -> None:
-        self.graph = _graph(tensors, heads, eps, activation)
-        self._session: tuple[int, object] | None = None
+        self.graph, self.weights = _graph(tensors, heads, eps, activation)
+        self._session: tuple[int, object, list] | None = None
         _live.add(self)
 
     def _run(self):
@@ -95,8 +96,11 @@ class QuantizedLayers:
             options.intra_op_num_threads = 1  # runs go side by side instead (parallel_runs)
             options.inter_op_num_threads = 1
             options.log_severity_level = 3
+            # The arrays' memory must outlive the session: the values are kept beside it.
+            values = [ort.OrtValue.ortvalue_from_numpy(w) for w in self.weights.values()]
+            options.add_external_initializers(list(self.weights), values)
             session = ort.InferenceSession(self.graph, options, providers=["CPUExecutionProvider"])
-            self._session = (os.getpid(), session)
+            self._session = (os.getpid(), session, values)
         return self._session[1]
 
     def __call__(self, x: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
@@ -141,17 +145,19 @@ def int8_tensors(layers: Sequence[dict], smooth: Sequence[np.ndarray]) -> dict[s
 def cached_int8_tensors(key: str, build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """``build()``'s tensors, kept in mtqa's cache under ``key`` (the float weights' digest).
 
-    The file is read through safetensors and checked against the sha256 written beside it;
+    The file is read through safetensors and checked against the sha256 written beside it
+    (``mtqa.qe.checksums``);
     a missing, damaged or modified file is computed again (and rewritten where the cache is
     writable), so a wrong file never reaches the encoder."""
-    from safetensors.numpy import load, save  # never pickle
+    from safetensors import safe_open  # never pickle
+    from safetensors.numpy import save
 
     name = f"{INT8_PREFIX}v{INT8_FORMAT}-{key[:24]}"
     data_path, digest_path = cache_dir() / f"{name}.safetensors", cache_dir() / f"{name}.sha256"
     try:
-        data = data_path.read_bytes()
-        if hashlib.sha256(data).hexdigest() == digest_path.read_text(encoding="ascii").strip():
-            return load(data)
+        if matches(data_path, digest_path.read_text(encoding="ascii").strip()):
+            with safe_open(str(data_path), framework="numpy") as f:  # one copy, from the mapped file
+                return {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 (a safetensors handle)
         log.warning("the int8 encoder in %s does not match its sha256: computed again", data_path)
     except OSError:
         pass  # not cached yet
@@ -164,19 +170,26 @@ def cached_int8_tensors(key: str, build: Callable[[], dict[str, np.ndarray]]) ->
     return tensors
 
 
-def _graph(tensors: dict[str, np.ndarray], heads: int, eps: float, activation: str) -> bytes:
-    """The serialised ONNX model of the encoder layers (inputs ``embedded`` and ``mask``)."""
+def _graph(
+    tensors: dict[str, np.ndarray], heads: int, eps: float, activation: str
+) -> tuple[bytes, dict[str, np.ndarray]]:
+    """The serialised ONNX model of the encoder layers (inputs ``embedded`` and ``mask``), and
+    the constants it names, which the session is given as arrays (``ox.external_tensor``)."""
     nodes: list[bytes] = []
     weights: list[bytes] = []
+    arrays: dict[str, np.ndarray] = {}
+
+    def constant(name: str, array: np.ndarray) -> str:
+        arrays[name] = np.ascontiguousarray(array)
+        weights.append(ox.external_tensor(name, arrays[name]))
+        return name
 
     def const(name: str) -> str:
-        weights.append(ox.tensor(name, tensors[name]))
-        return name
+        return constant(name, tensors[name])
 
     def zero_points(matrix: str) -> str:
         # Symmetric quantisation: a zero point of 0 per column, not worth storing.
-        weights.append(ox.tensor(matrix + ".zero", np.zeros(len(tensors[matrix + ".scale"]), np.int8)))
-        return matrix + ".zero"
+        return constant(matrix + ".zero", np.zeros(len(tensors[matrix + ".scale"]), np.int8))
 
     def int8_matmul(x: str, out: str) -> str:
         args = [x, const(out + ".w"), const(out + ".scale"), zero_points(out)]
@@ -215,7 +228,7 @@ def _graph(tensors: dict[str, np.ndarray], heads: int, eps: float, activation: s
         x = add_and_norm(ffn, x1, p + ".ffn.bias", p + ".norm2")
     nodes.append(ox.node("Identity", [x], ["hidden"]))
     h = int(tensors["layer0.attention.w"].shape[1])
-    return ox.model(
+    graph = ox.model(
         nodes,
         weights,
         [
@@ -225,3 +238,4 @@ def _graph(tensors: dict[str, np.ndarray], heads: int, eps: float, activation: s
         [ox.value_info("hidden", ox.FLOAT, ["batch", "length", h])],
         [("", 17), (_MS, 1)],
     )
+    return graph, arrays

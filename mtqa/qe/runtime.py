@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -88,15 +88,15 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
 
 
 class _Linear:
-    def __init__(self, state: dict[str, np.ndarray], name: str) -> None:
-        self._weight = state[f"{name}.weight"]
+    def __init__(self, state: Mapping[str, np.ndarray], name: str) -> None:
+        self._state, self._name = state, name
         self.bias = state[f"{name}.bias"].astype(np.float32)
 
     @functools.cached_property
     def weight_t(self) -> np.ndarray:
-        # x @ W.T, transposed and widened once, on first use: with the int8 encoder cached,
-        # the layers' float weights are never used.
-        return np.ascontiguousarray(self._weight.T, dtype=np.float32)
+        # x @ W.T, read, transposed and widened once, on first use: with the int8 encoder
+        # cached, the layers' float weights are never read.
+        return np.ascontiguousarray(self._state[f"{self._name}.weight"].T, dtype=np.float32)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         # As 2-D: numpy sends (batch, length, hidden) @ W through a loop 8x slower than one GEMM.
@@ -109,7 +109,7 @@ class QENetwork:
 
     def __init__(
         self,
-        state: dict[str, np.ndarray],
+        state: Mapping[str, np.ndarray],
         word_embeddings: WordLookup,
         config: dict,
         n_layers: int,

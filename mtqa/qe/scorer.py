@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +30,7 @@ from mtqa.limits import (
     MODEL_WINDOW_OVERLAP,
     MODEL_WINDOW_TOKENS,
 )
+from mtqa.qe.checksums import matches, read_checked
 from mtqa.qe.errors import ModelError
 from mtqa.qe.inputs import Example, Tokens, tokenize
 from mtqa.qe.normalize import normalize, to_original
@@ -71,7 +72,9 @@ def write_sums(folder: Path) -> None:
 
 def verify(folder: Path) -> tuple[dict, dict[str, bytes], dict[str, str]]:
     """Check every model file against SHA256SUMS; the metadata, the verified files' bytes
-    (what was hashed is what gets loaded) and their sha256 digests."""
+    (what was checked is what gets loaded: ``checksums.read_checked``) and their sha256
+    digests. The float weights (MODEL_FILE) are checked, not read: ``QEScorer`` reads
+    them tensor by tensor (``_FloatWeights``), and checking with the int8 encoder never reads the layers'."""
     sums_path = folder / SUMS_FILE
     try:
         lines = sums_path.read_text(encoding="utf-8").splitlines()
@@ -84,15 +87,40 @@ def verify(folder: Path) -> tuple[dict, dict[str, bytes], dict[str, str]]:
         if name not in sums:
             raise ModelError(f"{sums_path} has no checksum for {name}; {_rebuild_hint()}")
         try:
-            files[name] = path.read_bytes()
+            data = b"" if name == MODEL_FILE else read_checked(path, sums[name].strip())
+            ok = matches(path, sums[name].strip()) if name == MODEL_FILE else data is not None
         except OSError:
             raise ModelError(f"model file {path} is missing; {_rebuild_hint()}") from None
-        if hashlib.sha256(files[name]).hexdigest() != sums[name].strip():
+        if not ok:
             raise ModelError(f"model file {path} is corrupted (sha256 mismatch); {_rebuild_hint()}")
+        if data:
+            files[name] = data
     try:
-        return json.loads(files[META_FILE].decode("utf-8")), files, {n: sums[n].strip() for n in files}
+        meta = json.loads(files[META_FILE].decode("utf-8"))
     except ValueError:
         raise ModelError(f"model file {folder / META_FILE} is not valid JSON; {_rebuild_hint()}") from None
+    return meta, files, {n: sums[n].strip() for n in _model_files(folder, sums)}
+
+
+class _FloatWeights(Mapping[str, np.ndarray]):
+    """The float weights' tensors by name, each read from the file when first asked for."""
+
+    def __init__(self, path: Path) -> None:
+        from safetensors import safe_open  # never pickle
+
+        self._file = safe_open(str(path), framework="numpy")
+        self._names = list(self._file.keys())
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._names:
+            raise KeyError(name)
+        return self._file.get_tensor(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def _sigmoid(x: float) -> float:
@@ -210,7 +238,7 @@ class QEScorer:
         activation = self.meta["backbone"].get("activation", "gelu")
         try:
             # The frozen word embeddings are not in our file: they come from the verified backbone.
-            state = load_safetensors(files[MODEL_FILE])
+            state = _FloatWeights(folder / MODEL_FILE)
             self.network = QENetwork(state, bb.word_embeddings, bb.config, layers, activation)
         except Exception as e:
             raise ModelError(
