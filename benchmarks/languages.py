@@ -83,12 +83,12 @@ def doubtful_french() -> list[str]:
 
 
 def lingua_detector():
-    """As mtqa asks: a sentence is screened by trigrams then confirmed by the full models;
-    a short run (five words or fewer here) is judged by trigrams alone."""
+    """As mtqa asks: a sentence is screened by trigrams, then must be mostly words of the
+    language found; a short run (five words or fewer here) is judged by trigrams alone."""
     from mtqa.checks import language
 
     def decide(text: str) -> str | None:
-        found = language._confidently_foreign(text, False)
+        found = language._confidently_foreign(text)
         if found and len(text.split()) > 5:
             found = language._screened_and_confirmed(text)
         return found[0] if found else None

@@ -133,15 +133,33 @@ class SortedLines:
                 hi = start
         return lo
 
+    def _start_of(self, raw: bytes) -> int:
+        """Where the first line of key ``raw`` starts, or -1: one search in C, between the two
+        samples around it, for the first line that starts with ``raw``. Tab and newline sort
+        before any other byte, so if a line of ``raw`` itself exists, that one is it."""
+        if not raw or b"\n" in raw or b"\t" in raw:
+            return -1
+        starts, keys = self._sampled()
+        i = bisect.bisect_left(keys, raw)  # keys[i - 1] < raw <= keys[i]: a line of raw starts in between
+        lo = starts[i - 1] if i > 0 else 0
+        hi = (starts[i] if i < len(starts) else len(self.buf)) + len(raw)  # the line at starts[i] too
+        if lo == 0 and self.buf[: len(raw)] == raw:
+            at = 0
+        else:
+            at = self.buf.find(b"\n" + raw, max(lo - 1, 0), hi + 1)
+            if at < 0:
+                return -1
+            at += 1
+        after = self.buf[at + len(raw) : at + len(raw) + 1]
+        return at if after in (b"\t", b"\n", b"") else -1
+
     def get(self, key: str) -> str | None:
         """The value on ``key``'s line ("" for a bare key), or None if there is no such line."""
         raw = key.encode("utf-8")
-        start = self._first_at_or_after(raw)
-        if start >= len(self.buf):
+        start = self._start_of(raw)
+        if start < 0:
             return None
-        end = self._line(start)[1]
-        if self._key(start, end) != raw:
-            return None
+        end = self._line(start + len(raw))[1]
         return self.buf[start + len(raw) + 1 : end].decode("utf-8")
 
     def __contains__(self, key: str) -> bool:
@@ -150,8 +168,10 @@ class SortedLines:
     def get_all(self, key: str) -> list[str]:
         """The values of every line of ``key`` (a key may have several lines)."""
         raw = key.encode("utf-8")
-        out = []
-        start = self._first_at_or_after(raw)
+        out: list[str] = []
+        start = self._start_of(raw)
+        if start < 0:
+            return out
         while start < len(self.buf):
             end = self._line(start)[1]
             if self._key(start, end) != raw:
@@ -216,9 +236,9 @@ _PLAIN_TOKEN = re.compile(rf"[{_LOWER_LATIN}]+(?:'[{_LOWER_LATIN}]+)*")
 _PLAIN_WORD = re.compile(rf"[{_LOWER_LATIN}]+(?:['’-][{_LOWER_LATIN}]+)*")
 # wordfreq.tokens' elision: one or two letters and an apostrophe before a vowel or h.
 _ELIDED_PARTICLE = re.compile(rf"([{_LOWER_LATIN}]{{1,2}})'(?=[aehiouyáéíóúàèìòùâêîôûåïöœ])")
-# The languages whose word lists are cached: French and English for every word, the source
-# languages of MT into French for untranslated words (``checks.language``).
-_TABLE_LANGUAGES = ("fr", "en", "id", "vi")
+# The languages whose word lists are cached: French and English for every word, the others
+# for untranslated words and sentences (``checks.language``; each table is built on first need).
+_TABLE_LANGUAGES = ("fr", "en", "id", "vi", "de", "es", "it", "pt", "nl", "fil")
 
 
 def _wordfreq_tokens(word: str) -> Iterator[str]:

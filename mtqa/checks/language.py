@@ -1,8 +1,9 @@
 """Untranslated text: whole sentences in another language, and English runs inside French.
 
 A cheap test on French function words and word frequencies settles most sentences; only
-the doubtful rest go to a language detector (lingua, limited to the languages below: it
-loads their models on first use, a second, and answers the same every time).
+the doubtful rest go to a language detector (lingua's trigram models of the languages
+below: a fifth of a second to load, once per process, and the same answer every time), and
+what it finds foreign must then be mostly words of the language found (wordfreq).
 """
 
 from __future__ import annotations
@@ -37,36 +38,31 @@ FRENCH_WORD_SHARE = 0.6
 
 
 @functools.cache
-def _detector(accurate: bool, languages: tuple[str, ...] = DETECTED_LANGUAGES):  # lingua: imported on use
+def _detector(languages: tuple[str, ...] = DETECTED_LANGUAGES):  # lingua: imported on use
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
     chosen = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in languages]
-    builder = LanguageDetectorBuilder.from_languages(*chosen)
-    return builder.build() if accurate else builder.with_low_accuracy_mode().build()
+    return LanguageDetectorBuilder.from_languages(*chosen).with_low_accuracy_mode().build()
 
 
-def detect(
-    text: str, accurate: bool = True, languages: tuple[str, ...] = DETECTED_LANGUAGES
-) -> dict[str, float]:
+def detect(text: str, languages: tuple[str, ...] = DETECTED_LANGUAGES) -> dict[str, float]:
     """Language probabilities for ``text`` among ``languages`` (deterministic).
 
-    ``accurate=False`` reads trigrams only: instant to load, but French sentences full of
-    foreign names can read as Portuguese or Indonesian. The full models take a fifth of a
-    second to load per language, once. Malay counts as Indonesian: the two are hard to tell
-    apart, and news MT into French comes from Indonesian."""
+    Trigrams only: lingua's full models would cost a third of a second to load per language,
+    and on a French sentence full of foreign names trigrams can read Portuguese or Indonesian,
+    which ``_mostly_words_of`` then rules out. Malay counts as Indonesian: the two are hard to
+    tell apart, and news MT into French comes from Indonesian."""
     probs: dict[str, float] = {}
     # A language shows in its first few hundred letters; lingua's cost grows fast beyond.
-    for v in _detector(accurate, languages).compute_language_confidence_values(text[:DETECT_CHARS]):
+    for v in _detector(languages).compute_language_confidence_values(text[:DETECT_CHARS]):
         code = v.language.iso_code_639_1.name.lower()
         code = "id" if code == "ms" else code
         probs[code] = probs.get(code, 0.0) + v.value
     return probs
 
 
-def _confidently_foreign(
-    text: str, accurate: bool, languages: tuple[str, ...] = DETECTED_LANGUAGES
-) -> tuple[str, float] | None:
-    probs = detect(text, accurate, languages)
+def _confidently_foreign(text: str) -> tuple[str, float] | None:
+    probs = detect(text)
     if not probs:
         return None
     lang, prob = max(probs.items(), key=lambda kv: kv[1])
@@ -75,14 +71,39 @@ def _confidently_foreign(
     return None
 
 
+# wordfreq's code where it differs from lingua's; Russian is told apart by its alphabet.
+_WORDFREQ_CODES = {"tl": "fil"}
+_OWN_ALPHABET = frozenset({"ru"})
+MOSTLY = 0.6  # share of the lower-case words that must belong to the language found
+
+
 def _screened_and_confirmed(text: str) -> tuple[str, float] | None:
-    """The quick trigram screen over every language clears most doubtful French; what it
-    finds foreign, the full models of French, English and the language found then judge."""
-    screened = _confidently_foreign(text, accurate=False)
-    if screened is None:
+    """The trigram screen over every language clears most doubtful French; what it finds
+    foreign stands only if most of the lower-case words (three at least; addresses and
+    quotations aside) are more frequent in the language found than in French (and, for
+    another language than English, than in English). That rules
+    out what trigrams misread: a web address (« Ref: https://www.reuters.com »), a shortcode,
+    a French caption of foreign names."""
+    screened = _confidently_foreign(text)
+    if screened is None or not (screened[0] in _OWN_ALPHABET or _mostly_words_of(text, screened[0])):
         return None
-    candidates = tuple(sorted({"fr", "en", screened[0]} | ({"ms"} if screened[0] == "id" else set())))
-    return _confidently_foreign(text, accurate=True, languages=candidates)
+    return screened
+
+
+def _mostly_words_of(text: str, lang: str) -> bool:
+    common = [t for t in words(_QUOTED.sub(" ", text)) if t.islower() and len(t) >= 2]
+    code = _WORDFREQ_CODES.get(lang, lang)
+    theirs = 0
+    for t in common:
+        f = lexicon.frequency(t, code)
+        # Beating English too: Tagalog web text is full of English words.
+        if (
+            f >= 3.0
+            and f > lexicon.french_frequency(t)
+            and (lang == "en" or f > lexicon.english_frequency(t))
+        ):
+            theirs += 1
+    return theirs >= 3 and theirs >= MOSTLY * len(common)
 
 
 def words(text: str) -> list[str]:
@@ -126,7 +147,7 @@ def _foreign_language(text: str) -> tuple[str, float] | None:
     if french > english and _french_forms(common) >= FRENCH_WORD_SHARE * len(common):
         # Few function words, but most words French forms and more French than English (a
         # caption, a list of names and titles): no other language shares that many inflected
-        # forms with French, and lingua's full models cost a fifth of a second each to load.
+        # forms with French, and the detector costs a fifth of a second to load.
         return None
     return _screened_and_confirmed(text)
 
@@ -247,9 +268,9 @@ class UntranslatedCheck:
             text = s.text[run[0].start() : run[-1].end()]
             if sum(1 for w in run if w.group().islower()) < 2:
                 continue  # names (« Sri Mulyani Indrawati ») and titles, not a clause
-            # Trigrams alone: on three to six words the full models spread their bets (14 of 18
-            # short runs named, against 18 of 18; benchmarks/languages.py).
-            found = _confidently_foreign(text, accurate=False)
+            # Trigrams alone: three to six words are too few for ``_mostly_words_of``
+            # (benchmarks/languages.py).
+            found = _confidently_foreign(text)
             if found and found[0] in RUN_LANGUAGES:
                 yield self._run_finding(s, run, rule, found[0])
 

@@ -99,6 +99,13 @@ class TextTokenizer:
     def encode_batch(self, inputs: Sequence[str | tuple[str, str]]) -> list[Encoding]:
         texts = [t for item in inputs for t in ((item,) if isinstance(item, str) else item)]
         tokenizer, to_full = self._built_for(texts)
+        if len(inputs) == 1:
+            # The int8 encoder's batches are one sentence. ``encode_batch`` would wake the
+            # tokenizer's thread pool, whose spinning threads slow the encoder's runs on the
+            # same cores: 2.7 ms a sentence against 0.1 ms.
+            item = inputs[0]
+            single = tokenizer.encode(item) if isinstance(item, str) else tokenizer.encode(*item)
+            return [_mapped(single, to_full)]
         return [_mapped(e, to_full) for e in tokenizer.encode_batch(list(inputs))]
 
     def prepare(self, texts: Iterable[str]) -> None:

@@ -5,12 +5,13 @@ source sentences left out of the translation, and a summary line."""
 from __future__ import annotations
 
 import io
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from mtqa.api import Run
 from mtqa.document import Document, Severity
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _STYLE = {Severity.CRITICAL: "bold white on red", Severity.MAJOR: "bold red", Severity.MINOR: "yellow"}
 _LABEL = {Severity.CRITICAL: "critique", Severity.MAJOR: "majeur", Severity.MINOR: "mineur"}
@@ -23,6 +24,8 @@ def _english(source: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _document(console: Console, doc: Document) -> None:
+    from rich.text import Text
+
     flagged = [s for s in doc.sentences if s.findings]
     score = f", score {doc.score:.2f}" if doc.score is not None else ""
     console.print(Text(f"{doc.path}", style="bold") + Text(f"  {doc.status}{score}", style="dim"))
@@ -71,6 +74,11 @@ def summary_line(run: Run) -> str:
 
 
 def render(run: Run, *, quiet: bool = False, color: bool = False, width: int = 100) -> str:
+    if quiet and not color:
+        return summary_line(run) + "\n"  # a CI log's one line: not worth importing rich (40 ms)
+    from rich.console import Console
+    from rich.text import Text
+
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False)
     if not quiet:
