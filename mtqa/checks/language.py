@@ -81,9 +81,8 @@ def _screened_and_confirmed(text: str) -> tuple[str, float] | None:
     """The trigram screen over every language clears most doubtful French; what it finds
     foreign stands only if most of the lower-case words (three at least; addresses and
     quotations aside) are more frequent in the language found than in French (and, for
-    another language than English, than in English). That rules
-    out what trigrams misread: a web address (« Ref: https://www.reuters.com »), a shortcode,
-    a French caption of foreign names."""
+    another language than English, than in English). That rules out what trigrams misread:
+    a web address (« Ref: https://www.reuters.com »), a shortcode, a caption of names."""
     screened = _confidently_foreign(text)
     if screened is None or not (screened[0] in _OWN_ALPHABET or _mostly_words_of(text, screened[0])):
         return None

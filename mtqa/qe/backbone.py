@@ -458,26 +458,14 @@ def _read_sums(folder: Path) -> dict[str, str]:
     return sums
 
 
-def _verified(folder: Path, sums: dict[str, str], name: str) -> None:
-    """Check ``folder/name`` against ``SHA256SUMS`` before it is read in parts."""
+def _verified_bytes(folder: Path, sums: dict[str, str], name: str, read: bool = True) -> bytes:
+    """``folder/name``'s content after checking it against ``SHA256SUMS`` (``mtqa.qe.checksums``);
+    with ``read=False``, only checked (for a file then read in parts), and b"" returned."""
     path = folder / name
     if name not in sums:
         raise _Stale(path, f"is not listed in {SUMS_FILE}")
     try:
-        ok = matches(path, sums[name])
-    except OSError:
-        raise _Stale(path, "is missing or unreadable") from None
-    if not ok:
-        raise _Stale(path, f"does not match its sha256 in {SUMS_FILE} (corrupt or modified)")
-
-
-def _verified_bytes(folder: Path, sums: dict[str, str], name: str) -> bytes:
-    """``folder/name``'s content after checking it against ``SHA256SUMS`` (``checksums.read_checked``)."""
-    path = folder / name
-    if name not in sums:
-        raise _Stale(path, f"is not listed in {SUMS_FILE}")
-    try:
-        data = read_checked(path, sums[name])
+        data = read_checked(path, sums[name]) if read else b"" if matches(path, sums[name]) else None
     except OSError:
         raise _Stale(path, "is missing or unreadable") from None
     if data is None:
@@ -512,7 +500,7 @@ def _load_verified(folder: Path) -> Backbone:
     _check_source(meta.get("source", {}), folder)
     tok_bytes = _verified_bytes(folder, sums, TOKENIZER_FILE)
     pieces_bytes = _verified_bytes(folder, sums, PIECES_FILE)
-    _verified(folder, sums, EMBEDDINGS_FILE)
+    _verified_bytes(folder, sums, EMBEDDINGS_FILE, read=False)
     # A sha256 match means a failure here is an incompatible library, not corruption;
     # rebuilding is still the best recovery.
     try:
