@@ -202,6 +202,27 @@ def test_int8_weights_come_from_the_cache_as_computed(tmp_path, monkeypatch: pyt
     assert _logits(cached, SENTENCES).tolist() == _logits(built, SENTENCES).tolist()
 
 
+def test_checking_with_the_int8_cache_never_reads_the_layers_float_weights(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mtqa.qe import scorer
+
+    monkeypatch.setattr("mtqa.qe.quantized.cache_dir", lambda: tmp_path)
+    QEScorer()  # quantises and caches
+    read: list[str] = []
+    real = scorer._FloatWeights.__getitem__
+
+    def recording(self: object, name: str) -> np.ndarray:
+        read.append(name)
+        return real(self, name)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scorer._FloatWeights, "__getitem__", recording)
+    cached = QEScorer()
+    _logits(cached, SENTENCES[:2])
+    layer_matrices = [n for n in read if ".layer." in n and n.endswith(".weight") and "LayerNorm" not in n]
+    assert read and not layer_matrices
+
+
 def test_a_damaged_int8_cache_is_never_used(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("mtqa.qe.quantized.cache_dir", lambda: tmp_path)
     good = QEScorer()
