@@ -102,7 +102,7 @@ class SortedLines:
         with contextlib.suppress(OSError):
             return cls.open(path)
         lines = sorted(build())
-        data = "".join(line + "\n" for line in lines).encode("utf-8")
+        data = ("\n".join(lines) + "\n" if lines else "").encode("utf-8")
         try:
             write_atomic(path, data)
         except OSError:

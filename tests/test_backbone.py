@@ -222,3 +222,19 @@ def test_the_cached_tokenizer_is_the_full_one_restricted() -> None:
     e5 = bb.read_e5_bin(bb.source_path())
     expected = bb.latin_vocabulary(json.loads(bb.build_tokenizer(e5).to_str()))
     assert bb.latin_tokenizer_json(e5) == expected
+
+
+def test_the_latin_piece_class_is_the_blocks_it_names() -> None:
+    def latin(cp: int) -> bool:
+        return (
+            cp < 0x370
+            or 0x1E00 <= cp < 0x1F00
+            or 0x2000 <= cp < 0x2C00
+            or 0x2E00 <= cp < 0x2E80
+            or 0xFB00 <= cp < 0xFB07
+            or 0x1F000 <= cp < 0x1FB00
+        )
+
+    code_points = [cp for cp in range(0x110000) if not 0xD800 <= cp < 0xE000]
+    assert [cp for cp in code_points if bool(bb._LATIN_PIECE.fullmatch(chr(cp))) != latin(cp)] == []
+    assert bb._LATIN_PIECE.fullmatch("▁l’Élysée") and not bb._LATIN_PIECE.fullmatch("▁Москва")

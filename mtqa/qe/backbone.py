@@ -29,6 +29,7 @@ import hashlib
 import importlib.util
 import json
 import logging
+import re
 import struct
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -281,21 +282,18 @@ def build_tokenizer(b: E5Bin, only: Sequence[int] | None = None) -> Tokenizer:
     return tok
 
 
-def _latin_char(ch: str) -> bool:
-    cp = ord(ch)
-    return (
-        cp < 0x370  # Basic Latin to Latin Extended-B, IPA, modifier letters, combining accents
-        or 0x1E00 <= cp < 0x1F00  # Latin Extended Additional
-        or 0x2000 <= cp < 0x2C00  # punctuation, currency, arrows, maths, shapes, dingbats, "▁"
-        or 0x2E00 <= cp < 0x2E80  # supplemental punctuation
-        or 0xFB00 <= cp < 0xFB07  # Latin ligatures
-        or 0x1F000 <= cp < 0x1FB00  # emoji
-    )
+# Latin-script characters and the symbols news text uses: Basic Latin to Latin Extended-B,
+# IPA, modifier letters and combining accents; Latin Extended Additional; punctuation,
+# currency, arrows, maths, shapes, dingbats and "▁"; supplemental punctuation; Latin
+# ligatures; emoji. One class, so that a piece is tested in C (250k pieces on the first run).
+_LATIN_PIECE = re.compile(
+    "[\u0000-\u036f\u1e00-\u1eff\u2000-\u2bff\u2e00-\u2e7f\ufb00-\ufb06\U0001f000-\U0001faff]*"
+)
 
 
 def _latin_ids(vocab: Sequence[Sequence[Any]]) -> list[int]:
     lowest = min(range(len(vocab)), key=lambda i: vocab[i][1])
-    return [i for i, (piece, _) in enumerate(vocab) if i < 4 or i == lowest or all(map(_latin_char, piece))]
+    return [i for i, (piece, _) in enumerate(vocab) if i < 4 or i == lowest or _LATIN_PIECE.fullmatch(piece)]
 
 
 def latin_vocabulary(tokenizer_json: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
