@@ -192,10 +192,8 @@ class SortedLines:
 def _sorted_forms() -> SortedLines:
     size, mtime = dela_stamp()
 
-    def build() -> Iterable[tuple[str, str]]:
-        return ((w, "") for w in set(_single_word_forms()))
-
-    return SortedLines.cached(f"dela-forms-{size}-{mtime}", build)
+    # Bare keys, one per line: the set of forms is the set of lines.
+    return SortedLines.cached_lines(f"dela-forms-{size}-{mtime}", lambda: set(_single_word_forms()))
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -255,13 +253,18 @@ def _frequency_table(lang: str) -> SortedLines:
     """wordfreq's plain tokens of ``lang`` and their frequency bin, ``-cB`` in wordfreq's
     centibels."""
 
-    def build() -> Iterable[tuple[str, str]]:
+    def build() -> list[str]:
         import wordfreq
 
-        for cb, bucket in enumerate(wordfreq.get_frequency_list(lang)):
-            yield from ((w, str(cb)) for w in bucket if _PLAIN_TOKEN.fullmatch(w))
+        plain = _PLAIN_TOKEN.fullmatch
+        return [
+            f"{w}\t{cb}"
+            for cb, bucket in enumerate(wordfreq.get_frequency_list(lang))
+            for w in bucket
+            if plain(w)
+        ]
 
-    return SortedLines.cached(f"word-frequencies-{lang}-{metadata.version('wordfreq')}-v3", build)
+    return SortedLines.cached_lines(f"word-frequencies-{lang}-{metadata.version('wordfreq')}-v3", build)
 
 
 @functools.cache
