@@ -24,7 +24,13 @@ def best_times(run: Callable[[T], object], small: T, large: T, repeats: int = 5)
     return best[0], best[1]
 
 
-def assert_linear(run: Callable[[T], object], small: T, large: T, what: str) -> None:
-    """``large`` must be about four times ``small``."""
-    a, b = best_times(run, small, large)
-    assert b < RATIO * a + 0.05, f"{what}: {a:.3f} s, then {b:.3f} s for 4x the input"
+def assert_linear(run: Callable[[T], object], small: T, large: T, what: str, attempts: int = 3) -> None:
+    """``large`` must be about four times ``small``. A measurement is taken again (up to
+    ``attempts`` times) before failing: the other test process can crowd the caches of a
+    larger input for a whole measurement (0.07 s, then 0.66 s for a linear 4x, once in a
+    CI run), while quadratic work stays near 16x in every one."""
+    for _ in range(attempts):
+        a, b = best_times(run, small, large)
+        if b < RATIO * a + 0.05:
+            return
+    raise AssertionError(f"{what}: {a:.3f} s, then {b:.3f} s for 4x the input")
