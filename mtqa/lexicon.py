@@ -118,13 +118,18 @@ class SortedLines:
         tab = self.buf.find(b"\t", start, end)
         return self.buf[start : end if tab < 0 else tab]
 
+    def _between_samples(self, key: bytes) -> tuple[int, int]:
+        """The starts of the two sampled lines around ``key``: keys[i - 1] < key <= keys[i],
+        so the first line at or after ``key`` starts after the first and at the latest at
+        the second (the end of the text when there is none)."""
+        starts, keys = self._sampled()
+        i = bisect.bisect_left(keys, key)
+        return (starts[i - 1] if i > 0 else 0), (starts[i] if i < len(starts) else len(self.buf))
+
     def _first_at_or_after(self, key: bytes) -> int:
         if not self.buf:
             return 0
-        starts, keys = self._sampled()
-        i = bisect.bisect_left(keys, key)  # keys[i - 1] < key <= keys[i]: the line is between
-        lo = starts[i - 1] if i > 0 else 0
-        hi = starts[i] if i < len(starts) else len(self.buf)
+        lo, hi = self._between_samples(key)
         while lo < hi:
             start, end = self._line((lo + hi) // 2)
             if self._key(start, end) < key:
@@ -139,10 +144,8 @@ class SortedLines:
         before any other byte, so if a line of ``raw`` itself exists, that one is it."""
         if not raw or b"\n" in raw or b"\t" in raw:
             return -1
-        starts, keys = self._sampled()
-        i = bisect.bisect_left(keys, raw)  # keys[i - 1] < raw <= keys[i]: a line of raw starts in between
-        lo = starts[i - 1] if i > 0 else 0
-        hi = (starts[i] if i < len(starts) else len(self.buf)) + len(raw)  # the line at starts[i] too
+        lo, hi = self._between_samples(raw)
+        hi += len(raw)  # a match may start at the second sample itself
         if lo == 0 and self.buf[: len(raw)] == raw:
             at = 0
         else:

@@ -73,8 +73,8 @@ def write_sums(folder: Path) -> None:
 def verify(folder: Path) -> tuple[dict, dict[str, bytes], dict[str, str]]:
     """Check every model file against SHA256SUMS; the metadata, the verified files' bytes
     (what was checked is what gets loaded: ``checksums.read_checked``) and their sha256
-    digests. The float weights (MODEL_FILE) are checked, not read: ``QEScorer`` reads
-    them tensor by tensor (``_FloatWeights``), and checking with the int8 encoder never reads the layers'."""
+    digests. The float weights (MODEL_FILE) are checked, not read: ``QEScorer`` reads them
+    tensor by tensor (``_FloatWeights``), and with the int8 encoder never the layers'."""
     sums_path = folder / SUMS_FILE
     try:
         lines = sums_path.read_text(encoding="utf-8").splitlines()
@@ -86,15 +86,19 @@ def verify(folder: Path) -> tuple[dict, dict[str, bytes], dict[str, str]]:
         path = folder / name
         if name not in sums:
             raise ModelError(f"{sums_path} has no checksum for {name}; {_rebuild_hint()}")
+        digest = sums[name].strip()
         try:
-            data = b"" if name == MODEL_FILE else read_checked(path, sums[name].strip())
-            ok = matches(path, sums[name].strip()) if name == MODEL_FILE else data is not None
+            if name == MODEL_FILE:  # read tensor by tensor (``_FloatWeights``): only checked here
+                ok = matches(path, digest)
+            else:
+                data = read_checked(path, digest)
+                ok = data is not None
+                if data is not None:
+                    files[name] = data
         except OSError:
             raise ModelError(f"model file {path} is missing; {_rebuild_hint()}") from None
         if not ok:
             raise ModelError(f"model file {path} is corrupted (sha256 mismatch); {_rebuild_hint()}")
-        if data:
-            files[name] = data
     try:
         meta = json.loads(files[META_FILE].decode("utf-8"))
     except ValueError:
