@@ -134,7 +134,9 @@ class Checker:
             import multiprocessing
 
             if "fork" in multiprocessing.get_all_start_methods():
-                yield from _in_workers(self, items, jobs)
+                from mtqa.workers import check_in_workers
+
+                yield from check_in_workers(self, items, jobs)
                 return
             log.warning("--jobs needs fork() (Linux, macOS); checking in one process")
         for item in items:
@@ -165,69 +167,6 @@ def _not_done(
             done[item.path] -= 1
         else:
             yield item
-
-
-# ---------------------------------------------------------------------------- worker processes
-
-
-_worker: Checker | None = None
-
-
-def _start_worker(checker: Checker) -> None:
-    """In a forked worker: the parent's loaded checks and model, with one BLAS and one ONNX
-    Runtime thread (a job is a core; two threads per worker would fight over the same cores)."""
-    global _worker
-    _worker = checker
-    from threadpoolctl import threadpool_limits
-
-    from mtqa.qe.quantized import limit_threads
-
-    threadpool_limits(1)
-    limit_threads(1)
-
-
-def _check_in_worker(doc: Document) -> Document | InputFailure:
-    assert _worker is not None, "worker not started"
-    return _worker.check_isolated(doc)
-
-
-def _in_workers(
-    checker: Checker, items: Iterator[Document | InputFailure], jobs: int
-) -> Iterator[Document | InputFailure]:
-    """Check documents in ``jobs`` worker processes and yield them in input order.
-
-    Workers are forked from this process once its checks and model are loaded, so they start
-    at once and share those pages. At most a few documents per worker are in flight: a long
-    feed is read as it is checked."""
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
-
-    def result(entry: tuple[str, Future | InputFailure]) -> Document | InputFailure:
-        path, pending = entry
-        if isinstance(pending, InputFailure):
-            return pending
-        try:
-            return pending.result()
-        except Exception as e:  # a worker died (killed, out of memory): this document is lost
-            return InputFailure(
-                path, f"{path}: internal error in a worker process ({type(e).__name__})", INTERNAL_ERROR
-            )
-
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_start_worker, initargs=(checker,)
-    ) as pool:
-        queue: deque[tuple[str, Future | InputFailure]] = deque()
-        for item in items:
-            if isinstance(item, InputFailure):
-                queue.append((item.path, item))
-            else:
-                queue.append((item.path, pool.submit(_check_in_worker, item)))
-            while len(queue) > 4 * jobs:
-                yield result(queue.popleft())
-        while queue:
-            yield result(queue.popleft())
 
 
 def default_scorer() -> Scorer:

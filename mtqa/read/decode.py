@@ -7,6 +7,7 @@ index into the decoded text, and reports must point back into the file as read.
 from __future__ import annotations
 
 import codecs
+import re
 
 
 class InputError(Exception):
@@ -20,6 +21,7 @@ _MAX_CONTROL_SHARE = 0.10
 # C0 controls except the whitespace ones text legitimately uses (\t \n \v \f \r), plus DEL.
 _CONTROL_BYTES = bytes([*range(0x09), *range(0x0E, 0x20), 0x7F])
 _CONTROL_CHARS = frozenset(_CONTROL_BYTES.decode("ascii")) | frozenset(map(chr, range(0x80, 0xA0)))
+_CONTROL_CHAR = re.compile("[" + "".join(map(re.escape, sorted(_CONTROL_CHARS))) + "]")
 
 # Checked longest first: the UTF-32 LE BOM starts with the UTF-16 LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -102,5 +104,5 @@ def _control_share(sample: bytes) -> float:
 
 
 def _char_control_share(sample: str) -> float:
-    controls = sum(1 for ch in sample if ch in _CONTROL_CHARS)
+    controls = len(_CONTROL_CHAR.findall(sample))  # in C: a feed reads thousands of files
     return controls / len(sample) if sample else 0.0
