@@ -177,3 +177,32 @@ def test_every_said_as_a_declared_is_counted_for_triage() -> None:
     assert a["said_declared"] == 0 and b["said_declared"] == pytest.approx(4 / 3)
     assert a["rule_findings"] == b["rule_findings"] == 0
     assert triage.score(a) < triage.score(b)
+
+
+def test_french_turns_without_an_english_counterpart_lower_the_triage_score() -> None:
+    # The same news told twice: with the turns a French journalist writes (impersonal « on »,
+    # « en effet », « or », « quant à »), and as a translation from English tends to render it.
+    journalist = (
+        "On ne connaît pas encore le coût exact du chantier. La mairie, en effet, attend les devis. "
+        "Or, les entreprises tardent à répondre. Quant à l'opposition, elle réclame un débat."
+    )
+    translated = (
+        "Le coût exact du chantier n'est pas encore connu. La mairie attend actuellement les devis. "
+        "Cependant, les entreprises tardent à répondre. L'opposition, pour sa part, réclame un débat."
+    )
+    a, b = (triage.features(check_text(t, RULES_ONLY)) for t in (journalist, translated))
+    assert a["french_turns"] == pytest.approx(4 / 31) and b["french_turns"] == 0
+    assert a["rule_findings"] == b["rule_findings"] == 0
+    assert triage.score(a) < triage.score(b)
+
+
+def test_an_english_on_left_untranslated_is_not_a_french_turn() -> None:
+    text = (
+        "Le ministre a présenté mardi son plan pour les hôpitaux publics, attendu depuis des mois. "
+        "Les syndicats de soignants ont salué un premier pas, mais réclament davantage de postes. "
+        "Les directeurs d'établissement attendent de connaître le calendrier des embauches. "
+        "The minister will decide on the budget on Monday, on the advice of his staff.\n"
+    )
+    doc = check_text(text, RULES_ONLY)
+    assert any(f.category == "untranslated" for f in doc.findings)
+    assert triage.features(doc)["french_turns"] == 0

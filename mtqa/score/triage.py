@@ -18,6 +18,12 @@ each measured per sentence or per word so that long and short articles compare:
   varies the verb of speech (« a indiqué », « a affirmé », « selon », « a-t-il dit »). The
   feature was found on the dev half, and measured by leaving out one site at a time:
   document AUC 0.76 without it, 0.89 with it (``python eval/realdev/fit_triage.py``);
+- ``french_turns``: French turns with no English counterpart (impersonal « on », « en effet »,
+  « d'ailleurs », « or », « voire », « quant à », « en revanche », « il s'agit », « il faut »…)
+  per word. A translation under-represents what its source language lacks, "unique items"
+  (Tirkkonen-Condit, 2004, "Unique items: over- or under-represented in translated
+  language?"): MT from English or Indonesian seldom writes « on » or « or ». Found on the dev
+  half, leaving out one site at a time: document AUC 0.896 without it, 0.913 with it;
 - ``model_error``: the model's mean error probability over the sentences it scored.
 
 The weights are a logistic regression fitted on the dev half of the real-article set
@@ -41,10 +47,17 @@ _ANY_WORD = re.compile(r"[^\W\d_]+")
 WINDOW = 30  # words: a few sentences' span, shorter than the shortest article worth triaging
 FEATURES = (
     "unknown_words", "rule_findings", "major_findings", "foreign_share", "repetition", "said_declared",
-    "model_error",
+    "french_turns", "model_error",
 )  # fmt: skip
 _SAID = re.compile(
     r"\b(?:a|ont|avait|avaient|aurait|auraient)(?:-t-(?:il|elle|on)|-(?:ils|elles))? déclaré\b"
+)
+
+# Counted in French sentences only: an untranslated English « on » is not the French pronoun.
+_FRENCH_TURN = re.compile(
+    r"\b(?:on|en effet|d['’]ailleurs|voire|quant aux?|quant à|en revanche|certes|dès lors|il s['’]agit"
+    r"|il faut|du reste|pour autant|d['’]autant|à l['’]heure où)\b|(?:^|[.;:] )or,",
+    re.IGNORECASE,
 )
 
 
@@ -86,13 +99,16 @@ def features(doc: Document) -> dict[str, float]:
         len(s.text) for s in body if any(f.rule == "MTQA101" for f in s.findings)
     )  # whole sentences in another language
     scored = [s.score for s in body if s.score is not None]
+    french = [s for s in body if not any(f.category == "untranslated" for f in s.findings)]
+    all_words = [w.lower() for s in body for w in _ANY_WORD.findall(s.text)]
     return {
         "unknown_words": sum(1 for w in words if _unknown(w)) / max(1, len(words)),
         "rule_findings": len(real) / n,
         "major_findings": sum(1 for f in real if f.severity >= Severity.MAJOR) / n,
         "foreign_share": foreign / letters,
-        "repetition": repetition([w.lower() for s in body for w in _ANY_WORD.findall(s.text)]),
+        "repetition": repetition(all_words),
         "said_declared": sum(len(_SAID.findall(s.text)) for s in body) / n,
+        "french_turns": sum(len(_FRENCH_TURN.findall(s.text)) for s in french) / max(1, len(all_words)),
         "model_error": 1.0 - sum(scored) / len(scored) if scored else None,  # type: ignore[dict-item]
     }
 
