@@ -31,7 +31,7 @@ def _registry() -> dict[str, Callable[[list[Rule]], Check]]:
     from mtqa.checks.glossary import GlossaryCheck
     from mtqa.checks.language import UntranslatedCheck
     from mtqa.checks.layout import CreditCheck, QuoteBalanceCheck
-    from mtqa.checks.nonword import NonWordCheck
+    from mtqa.checks.nonword import GluedWordsCheck, NonWordCheck
     from mtqa.checks.patterns import PatternCheck
     from mtqa.checks.pronominal import PronominalCheck
     from mtqa.checks.si_tense import SiTenseCheck
@@ -46,6 +46,7 @@ def _registry() -> dict[str, Callable[[list[Rule]], Check]]:
         "untranslated": UntranslatedCheck,
         "pronominal": PronominalCheck,
         "nonword": NonWordCheck,
+        "glued-words": GluedWordsCheck,
         "quotes": QuoteBalanceCheck,
         "credit": CreditCheck,
         "source": SourceCheck,

@@ -104,3 +104,32 @@ class NonWordCheck:
                     self.rule.message.replace("{match}", word),
                     tuple(fixes),
                 )
+
+
+# A lower-case run glued to capitalised words: « mlMinggunya », « españolItaliano ». Brands
+# written that way (« easyJet », « bioMérieux », « airBaltic ») are in wordfreq's lists.
+_LOWER = "a-zà-öø-ÿ"
+_GLUED = re.compile(rf"(?<![\w@#/.:-])[{_LOWER}]{{2,}}(?:[A-ZÀ-ÖØ-Þ][{_LOWER}]+)+(?![\w@/-])")
+
+
+class GluedWordsCheck:
+    """Words glued together without a space, a capital inside: a token the translation or the
+    page extraction broke, or a site's menu (languages, sections) run into the text."""
+
+    name = "glued-words"
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rule = rules[0]
+
+    def run(self, doc: Document) -> Iterator[Finding]:
+        for s in doc.sentences:
+            for m in _GLUED.finditer(s.text):
+                token = m.group()
+                low = token.lower()
+                if (
+                    len(token) > MAX_WORD_CHARS
+                    or lexicon.french_frequency(low)
+                    or lexicon.english_frequency(low)
+                ):
+                    continue
+                yield self.rule.finding(doc.text, s.start + m.start(), s.start + m.end())
