@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from mtqa.api import Checker, check_text
@@ -9,7 +11,7 @@ from mtqa.config import Config
 from mtqa.document import Document
 from mtqa.qe import inputs
 from mtqa.qe.metrics import roc_auc
-from mtqa.qe.scorer import load_scorer
+from mtqa.qe.scorer import length_prior, load_scorer
 
 CLEAN = "La Banque centrale européenne a maintenu ses taux directeurs inchangés jeudi, comme prévu."
 BROKEN = (
@@ -131,3 +133,26 @@ def test_source_mode_scores(source: str | None) -> None:
     scorer = load_scorer()
     [pred] = scorer.predict([CLEAN], [source])
     assert 0.0 <= pred.error_probability <= 1.0
+
+
+def test_length_prior_raises_the_error_odds_of_long_sentences_only() -> None:
+    cal = {"a": 1.0, "b": 0.0, "per_log_token": 0.6, "reference_tokens": 27.0}
+    assert length_prior(cal, 27) == 0.0
+    assert length_prior(cal, 54) == pytest.approx(0.6 * math.log(2))
+    assert length_prior(cal, 10) < 0.0
+    assert length_prior({"a": 1.0, "b": 0.0}, 80) == 0.0  # calibrated on the model's own split only
+
+
+def test_the_scorer_adds_the_length_prior_to_the_models_log_odds(monkeypatch: pytest.MonkeyPatch) -> None:
+    scorer = load_scorer()
+    short, long_ = CLEAN, CLEAN + " " + CLEAN.replace("jeudi", "vendredi")
+    cal = dict(scorer.meta["calibration"])
+    monkeypatch.setitem(scorer.meta, "calibration", {"a": cal["a"], "b": cal["b"]})
+    plain = [p.error_probability for p in scorer.predict([short, long_], [None, None])]
+    monkeypatch.setitem(scorer.meta, "calibration", {**cal, "per_log_token": 1.0, "reference_tokens": 30.0})
+    with_prior = [p.error_probability for p in scorer.predict([short, long_], [None, None])]
+    tokens = [len(scorer.token_offsets(t)) for t in (short, long_)]
+    assert tokens[0] < 30 < tokens[1]
+    for before, after, n in zip(plain, with_prior, tokens, strict=True):
+        logit = math.log(before / (1 - before)) + math.log(n / 30.0)
+        assert after == pytest.approx(1 / (1 + math.exp(-logit)), rel=1e-6)

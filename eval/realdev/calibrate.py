@@ -7,7 +7,11 @@ half's human excerpts (page furniture left out, as the rules claim it), the erro
 dev MT sentences with a major error, and the budget a share of the human sentences.
 The test half is never read. Rewrites ``mtqa/qe/weights/qe.json`` and its ``SHA256SUMS``.
 
-    python eval/realdev/calibrate.py [--budget 0.01] [--fail-budget 0.005] [--dry-run]
+It also fits the length prior (``mtqa.qe.scorer.length_prior``): how much a sentence's
+length in tokens adds to the model's calibrated log-odds of an error, with the median
+error-free human sentence as the reference length.
+
+    python eval/realdev/calibrate.py [--budget 0.01] [--fail-budget 0.005] [--no-length] [--dry-run]
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import statistics
 import sys
 from pathlib import Path
+
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -28,7 +35,7 @@ from mtqa.api import Checker  # noqa: E402
 from mtqa.config import Config  # noqa: E402
 from mtqa.qe.inputs import Example  # noqa: E402
 from mtqa.qe.metrics import roc_auc  # noqa: E402
-from mtqa.qe.scorer import META_FILE, load_scorer, model_dir, write_sums  # noqa: E402
+from mtqa.qe.scorer import META_FILE, length_prior, load_scorer, model_dir, write_sums  # noqa: E402
 from mtqa.train import calibrate as qe_calibrate  # noqa: E402
 
 
@@ -49,10 +56,24 @@ def dev_sentences() -> tuple[list[str], list[int]]:
     return texts, labels
 
 
+def fit_length(log_odds: list[float], lengths: list[int], labels: list[int], reference: float) -> float:
+    """The length prior's weight: a logistic regression of the label on log(length / reference),
+    with the model's calibrated log-odds as a fixed offset (Newton's method: deterministic)."""
+    z = np.array(log_odds)
+    x = np.stack([np.ones(len(z)), np.log(np.array(lengths) / reference)], axis=1)
+    y = np.array(labels, dtype=float)
+    w = np.zeros(2)
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-(z + x @ w)))
+        w -= np.linalg.solve((x * (p * (1 - p))[:, None]).T @ x, x.T @ (p - y))
+    return float(w[1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=0.01, help="share of human sentences flagged")
     parser.add_argument("--fail-budget", type=float, default=0.005, help="… flagged as major")
+    parser.add_argument("--no-length", action="store_true", help="no length prior (qe.scorer.length_prior)")
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args()
 
@@ -62,8 +83,16 @@ def main() -> int:
     keep = [i for i, p in enumerate(plans) if len(p.pieces) == 1]
     texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
     logits, tokens = qe_calibrate.raw_predictions(scorer, [Example(t, None, ()) for t in texts])
-    cal = scorer.meta["calibration"]
-    p_error = [1 / (1 + math.exp(-(cal["a"] * s + cal["b"]))) for s in logits]
+    cal = {k: v for k, v in scorer.meta["calibration"].items() if k in ("a", "b")}
+    log_odds = [cal["a"] * s + cal["b"] for s in logits]
+    if not args.no_length:
+        lengths = [plans[i].tokens for i in keep]
+        cal["reference_tokens"] = float(
+            statistics.median(n for n, y in zip(lengths, labels, strict=True) if not y)
+        )
+        cal["per_log_token"] = round(fit_length(log_odds, lengths, labels, cal["reference_tokens"]), 6)
+        log_odds = [z + length_prior(cal, n) for z, n in zip(log_odds, lengths, strict=True)]
+    p_error = [1 / (1 + math.exp(-z)) for z in log_odds]
     p_token = [1 / (1 + math.exp(-max(t, -700))) for t in tokens]
 
     qe_calibrate.FLAG_BUDGET, qe_calibrate.FAIL_BUDGET = args.budget, args.fail_budget
@@ -82,6 +111,7 @@ def main() -> int:
         "human_flagged": sum(f for f, y in zip(flagged, labels, strict=True) if not y) / human,
         "errors_flagged": sum(f for f, y in zip(flagged, labels, strict=True) if y) / max(1, labels.count(1)),
         "auc": roc_auc(p_error, labels),
+        "auc_without_length": roc_auc([cal["a"] * s + cal["b"] for s in logits], labels),
     }
     print(json.dumps(report, indent=2))
     if not args.dry_run:
@@ -89,6 +119,7 @@ def main() -> int:
         meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
         meta.setdefault("thresholds_validation_split", meta["thresholds"])
         meta["thresholds"] = thresholds
+        meta["calibration"] = cal
         meta["thresholds_real_text"] = {k: v for k, v in report.items() if k != "thresholds"}
         (folder / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         write_sums(folder)
