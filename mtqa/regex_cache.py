@@ -19,7 +19,7 @@ import re
 import sys
 from pathlib import Path
 
-from mtqa.cache import cache_dir, write_atomic
+from mtqa.cache import cache_dir, prune_versions, write_atomic
 
 try:  # CPython's internals: present on every CPython mtqa supports, absent elsewhere
     import _sre
@@ -31,7 +31,10 @@ except ImportError:  # pragma: no cover
 @functools.cache
 def _directory() -> Path:
     build = f"{sys.implementation.cache_tag}-{sys.version}-{_sre.MAGIC}-{_sre.CODESIZE}"
-    return cache_dir() / f"regex-{hashlib.sha256(build.encode()).hexdigest()[:12]}"
+    folder = cache_dir() / f"regex-{hashlib.sha256(build.encode()).hexdigest()[:12]}"
+    if not folder.exists():  # a new Python: the folders of older ones go, but the newest
+        prune_versions("regex-", folder)
+    return folder
 
 
 def _matcher_code(pattern: str, flags: int) -> list:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from mtqa.cache import cache_dir, write_atomic
+from mtqa.cache import cache_dir, prune_versions, write_atomic
 from mtqa.qe import onnx_writer as ox
 from mtqa.qe.checksums import matches
 
@@ -167,6 +167,7 @@ def cached_int8_tensors(key: str, build: Callable[[], dict[str, np.ndarray]]) ->
         digest_path.unlink(missing_ok=True)  # data first, then its digest: a crash in between reads as stale
         write_atomic(data_path, data)
         write_atomic(digest_path, hashlib.sha256(data).hexdigest() + "\n")
+        prune_versions(INT8_PREFIX, data_path)
     return tensors
 
 
