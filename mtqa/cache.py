@@ -46,8 +46,8 @@ def write_atomic(path: Path, data: str | bytes) -> None:
 KEPT_VERSIONS = 2
 
 
-def prune_versions(family: str, current: Path) -> None:
-    """Delete all but the newest ``KEPT_VERSIONS`` versions of a cache entry, after ``current``
+def prune_versions(family: str, current: Path, kept: int = KEPT_VERSIONS) -> None:
+    """Delete all but the newest ``kept`` versions of a cache entry, after ``current``
     was written. A version is the files (or the folder) of one name that starts with
     ``family`` ("rule-files-", "dela-forms-"), whatever its suffix: each upgrade of mtqa, of
     DELA or of wordfreq writes new versions, and without this the cache would grow past its
@@ -60,7 +60,7 @@ def prune_versions(family: str, current: Path) -> None:
         newest_first = sorted(
             versions.values(), key=lambda paths: max(p.stat().st_mtime for p in paths), reverse=True
         )
-        for stale in newest_first[KEPT_VERSIONS - 1 :]:
+        for stale in newest_first[kept - 1 :]:
             for path in stale:
                 if path.is_dir():
                     shutil.rmtree(path, ignore_errors=True)
@@ -74,8 +74,9 @@ def _version_name(path: Path) -> str:
     return path.name if path.is_dir() else path.name.rsplit(".", 1)[0]
 
 
-def cached_json(name: str, key: Any, build: Callable[[], Any]) -> Any:
-    """Return ``build()``, memoised on disk under a digest of ``key``; cache failures are not fatal."""
+def cached_json(name: str, key: Any, build: Callable[[], Any], kept: int = KEPT_VERSIONS) -> Any:
+    """Return ``build()``, memoised on disk under a digest of ``key``; cache failures are not
+    fatal. At most ``kept`` versions of ``name`` stay (``prune_versions``)."""
     digest = hashlib.sha256(json.dumps(key, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
     path = cache_dir() / f"{name}-{digest}.json"
     with contextlib.suppress(OSError, ValueError):
@@ -83,7 +84,7 @@ def cached_json(name: str, key: Any, build: Callable[[], Any]) -> Any:
     value = build()
     with contextlib.suppress(OSError):  # a read-only cache only costs speed
         write_atomic(path, json.dumps(value, ensure_ascii=False))
-        prune_versions(f"{name}-", path)
+        prune_versions(f"{name}-", path, kept)
     return value
 
 

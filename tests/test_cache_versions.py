@@ -69,8 +69,10 @@ def test_cached_tables_and_json_prune_their_old_versions(
         table = lexicon.SortedLines.cached("test-table-", f"v{n}", lambda n=n: [("clé", str(n))])
         assert table.get("clé") == str(n)
         assert cache.cached_json("test-json", {"v": n}, lambda n=n: n) == n
+        assert cache.cached_json("test-selections", {"v": n}, lambda n=n: n, kept=3) == n
         for p in tmp_path.iterdir():  # mtimes a second apart: the newest is the last written
             os.utime(p, (p.stat().st_mtime - 10, p.stat().st_mtime - 10))
     assert sorted(p.name for p in tmp_path.glob("test-table-*")) == ["test-table-v2.tsv", "test-table-v3.tsv"]
     assert len(list(tmp_path.glob("test-json-*"))) == 2
+    assert len(list(tmp_path.glob("test-selections-*"))) == 3  # one per rule selection in use
     assert cache.cached_json("test-json", {"v": 3}, lambda: "rebuilt") == 3  # the current one is kept

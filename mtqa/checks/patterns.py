@@ -47,6 +47,11 @@ def _lemma_refs(pattern: str, lists: dict[str, tuple[str, ...]]) -> Iterator[tup
             yield name, pos
 
 
+# The rules' plans and lemma forms are cached per rule selection (defaults, --select, house
+# style…): a CI job that runs several keeps one version of each, not just the last two.
+RULE_SELECTIONS_KEPT = 8
+
+
 @functools.cache
 def _forms_table(refs: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
     """Inflected forms for every ``lemma:POS`` the rules use, cached on disk."""
@@ -61,7 +66,7 @@ def _forms_table(refs: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
 
     if stamp is None:
         return {f"{lemma}:{pos}": [lemma] for lemma, pos in refs}
-    return cached_json("lemma-forms", {"refs": refs, "dela": stamp, "v": 1}, build)
+    return cached_json("lemma-forms", {"refs": refs, "dela": stamp, "v": 1}, build, kept=RULE_SELECTIONS_KEPT)
 
 
 def _translate(
@@ -179,7 +184,7 @@ def compile_rules(rules: Iterable[Rule]) -> list[CompiledRule]:
         "python": sys.version_info[:2],
         "v": 3,
     }
-    plans = cached_json("rule-plans", key, lambda: _plans(rules))
+    plans = cached_json("rule-plans", key, lambda: _plans(rules), kept=RULE_SELECTIONS_KEPT)
     return [
         CompiledRule(r, pattern, flags, None if needles is None else tuple(needles), req, unl)
         for r, (pattern, flags, req, unl, needles) in zip(rules, plans, strict=True)
