@@ -6,7 +6,8 @@ are in flight, so a long feed is read as it is checked.
 
 A worker that dies (killed, out of memory, a crash in native code) loses no document: the
 documents of every batch it took down are checked again one at a time in a fresh pool, and
-only a document that kills a worker on its own is reported as failed.
+only a document that kills a worker on its own is reported as failed. A batch whose results
+cannot come back is checked again one document at a time in the same way.
 """
 
 from __future__ import annotations
@@ -112,6 +113,8 @@ def check_in_workers(
         except BrokenProcessPool:
             pool.replace(generation)
             return [_alone(pool, doc) for doc in docs]
+        except Exception:  # a result that cannot travel back (pickling): find the document
+            return [_alone(pool, doc) for doc in docs]
 
     try:
         for item in items:
@@ -133,15 +136,13 @@ def check_in_workers(
 
 
 def _alone(pool: _Pool, doc: Document) -> Document | InputFailure:
-    """``doc`` checked on its own after its batch's worker died; a failure if it kills one too."""
+    """``doc`` checked on its own after its batch failed; a failure if it fails on its own too."""
     generation, pending = pool.submit([doc])
     try:
         return pending.result()[0]
     except BrokenProcessPool:
         pool.replace(generation)
-        return InputFailure(
-            doc.path,
-            f"{doc.path}: a worker process died while checking it (out of memory?); "
-            "the other inputs were checked",
-            INTERNAL_ERROR,
-        )
+        reason = "a worker process died while checking it (out of memory?)"
+    except Exception as e:
+        reason = f"internal error in a worker process ({type(e).__name__})"
+    return InputFailure(doc.path, f"{doc.path}: {reason}; the other inputs were checked", INTERNAL_ERROR)

@@ -75,3 +75,26 @@ def test_a_worker_that_dies_loses_only_the_document_that_killed_it(
     assert set(failed) == {"03.txt", "07.txt", "15.txt"}
     assert "worker process died" in failed["03.txt"] and "worker process died" in failed["15.txt"]
     assert all(isinstance(i, Document) and i.sentences for i in items if Path(i.path).name not in failed)
+
+
+def _unpicklable_result(
+    original: Callable[[Checker, Document], Document],
+) -> Callable[[Checker, Document], Document]:
+    def check(self: Checker, doc: Document) -> Document:
+        checked = original(self, doc)
+        if CRASH in doc.text:
+            checked.reference_metrics = {"metric": lambda: 0.0}  # a lambda cannot be pickled
+        return checked
+
+    return check
+
+
+def test_a_result_that_cannot_come_back_fails_alone(
+    tmp_path: Path, small_batches: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _feed(tmp_path / "feed", crash_at=(5,))
+    monkeypatch.setattr(Checker, "check", _unpicklable_result(Checker.check))
+    items = list(Checker(Config(model=False)).iter_checked([str(tmp_path / "feed")], jobs=2))
+    failed = {Path(i.path).name: i.message for i in items if isinstance(i, InputFailure)}
+    assert set(failed) == {"05.txt", "07.txt"} and "internal error in a worker process" in failed["05.txt"]
+    assert len(items) == 24
