@@ -26,8 +26,11 @@ if TYPE_CHECKING:
 
 # Documents go to a worker in batches of about this many characters (a few short articles,
 # or one long one): one task per article cost the parent a millisecond of pickling and
-# thread hand-offs each, a tenth of a core on a feed of short articles.
+# thread hand-offs each, a tenth of a core on a feed of short articles checked by the rules
+# alone. With the model an article costs a hundred times that, so batches are single
+# articles and a small feed still spreads over every worker.
 BATCH_CHARS = 16_000
+BATCH_CHARS_WITH_MODEL = 1
 IN_FLIGHT_PER_JOB = 4
 
 _worker: Checker | None = None
@@ -94,6 +97,7 @@ def check_in_workers(
 ) -> Iterator[Document | InputFailure]:
     """Check documents in ``jobs`` worker processes and yield them in input order."""
     pool = _Pool(checker, jobs)
+    batch_limit = BATCH_CHARS_WITH_MODEL if checker.config.model else BATCH_CHARS
     queue: deque[tuple[list[Document], int, Future] | InputFailure] = deque()
     batch: list[Document] = []
     batch_chars = 0
@@ -124,7 +128,7 @@ def check_in_workers(
             else:
                 batch.append(item)
                 batch_chars += len(item.text)
-                if batch_chars >= BATCH_CHARS:
+                if batch_chars >= batch_limit:
                     send()
             while len(queue) > IN_FLIGHT_PER_JOB * jobs:
                 yield from done(queue.popleft())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,24 @@ def test_a_result_that_cannot_come_back_fails_alone(
     failed = {Path(i.path).name: i.message for i in items if isinstance(i, InputFailure)}
     assert set(failed) == {"05.txt", "07.txt"} and "internal error in a worker process" in failed["05.txt"]
     assert len(items) == 24
+
+
+@pytest.mark.parametrize(("model", "largest"), [(False, 3), (True, 1)])
+def test_batches_are_single_articles_when_the_model_checks(
+    tmp_path: Path, small_batches: None, monkeypatch: pytest.MonkeyPatch, model: bool, largest: int
+) -> None:
+    """With the model an article is worth a task of its own: a small feed spreads over every worker."""
+    _feed(tmp_path / "feed")
+    sizes: list[int] = []
+    submit = workers._Pool.submit
+
+    def spy(self: workers._Pool, docs: list[Document]) -> tuple[int, Future]:
+        sizes.append(len(docs))
+        return submit(self, docs)
+
+    monkeypatch.setattr(workers._Pool, "submit", spy)
+    checker = Checker(Config(model=False))
+    checker.config.model = model  # the batching follows the setting; the rules alone check here
+    items = list(checker.iter_checked([str(tmp_path / "feed")], jobs=2))
+    assert len(items) == 24 and sum(sizes) == 23  # 07.txt is not text: never sent
+    assert max(sizes) == largest
