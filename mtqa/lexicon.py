@@ -90,16 +90,11 @@ class SortedLines:
             return cls(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if path.stat().st_size else b"")
 
     @classmethod
-    def cached(cls, family: str, version: str, build: Callable[[], Iterable[tuple[str, str]]]) -> SortedLines:
-        """The table ``family`` + ``version`` in mtqa's cache, written once from ``build()``'s
-        (key, value) pairs. Where the cache cannot be written, the table lives in memory for
-        this process."""
-        return cls.cached_lines(family, version, lambda: (f"{k}\t{v}" if v else k for k, v in build()))
-
-    @classmethod
     def cached_lines(cls, family: str, version: str, build: Callable[[], Iterable[str]]) -> SortedLines:
-        """``cached`` for a build that writes its ``key<TAB>value`` lines itself. Writing a new
-        version deletes the older ones of the family but one (``cache.prune_versions``)."""
+        """The table ``family`` + ``version`` in mtqa's cache, written once from ``build()``'s
+        ``key`` or ``key<TAB>value`` lines. Writing a new version deletes the older ones of the
+        family but one (``cache.prune_versions``). Where the cache cannot be written, the table
+        lives in memory for this process."""
         path = cache_dir() / f"{family}{version}.tsv"
         with contextlib.suppress(OSError):
             return cls.open(path)

@@ -66,7 +66,7 @@ def test_cached_tables_and_json_prune_their_old_versions(
 ) -> None:
     monkeypatch.setenv("MTQA_HOME", str(tmp_path))
     for n in range(4):
-        table = lexicon.SortedLines.cached("test-table-", f"v{n}", lambda n=n: [("clé", str(n))])
+        table = lexicon.SortedLines.cached_lines("test-table-", f"v{n}", lambda n=n: [f"clé\t{n}"])
         assert table.get("clé") == str(n)
         assert cache.cached_json("test-json", {"v": n}, lambda n=n: n) == n
         assert cache.cached_json("test-selections", {"v": n}, lambda n=n: n, kept=3) == n

@@ -137,9 +137,7 @@ def test_a_table_that_cannot_be_cached_lives_in_memory(tmp_path, monkeypatch: py
 
     monkeypatch.setattr(lexicon, "cache_dir", lambda: tmp_path)
     monkeypatch.setattr(lexicon, "write_atomic", read_only)
-    table = lexicon.SortedLines.cached(
-        "test-table-", "1", lambda: [("été", "3"), ("abri", ""), ("zèle", "7")]
-    )
+    table = lexicon.SortedLines.cached_lines("test-table-", "1", lambda: ["été\t3", "abri", "zèle\t7"])
     assert not list(tmp_path.iterdir())
     assert table.get("été") == "3" and "abri" in table and table.get("zébu") is None
     assert table.with_prefix("z") == ["zèle"]

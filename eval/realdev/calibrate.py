@@ -84,14 +84,15 @@ def main() -> int:
     texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
     logits, tokens = qe_calibrate.raw_predictions(scorer, [Example(t, None, ()) for t in texts])
     cal = {k: v for k, v in scorer.meta["calibration"].items() if k in ("a", "b")}
-    log_odds = [cal["a"] * s + cal["b"] for s in logits]
+    model_log_odds = [cal["a"] * s + cal["b"] for s in logits]
+    log_odds = model_log_odds
     if not args.no_length:
         lengths = [plans[i].tokens for i in keep]
         cal["reference_tokens"] = float(
             statistics.median(n for n, y in zip(lengths, labels, strict=True) if not y)
         )
-        cal["per_log_token"] = round(fit_length(log_odds, lengths, labels, cal["reference_tokens"]), 6)
-        log_odds = [z + length_prior(cal, n) for z, n in zip(log_odds, lengths, strict=True)]
+        cal["per_log_token"] = round(fit_length(model_log_odds, lengths, labels, cal["reference_tokens"]), 6)
+        log_odds = [z + length_prior(cal, n) for z, n in zip(model_log_odds, lengths, strict=True)]
     p_error = [1 / (1 + math.exp(-z)) for z in log_odds]
     p_token = [1 / (1 + math.exp(-max(t, -700))) for t in tokens]
 
@@ -111,7 +112,7 @@ def main() -> int:
         "human_flagged": sum(f for f, y in zip(flagged, labels, strict=True) if not y) / human,
         "errors_flagged": sum(f for f, y in zip(flagged, labels, strict=True) if y) / max(1, labels.count(1)),
         "auc": roc_auc(p_error, labels),
-        "auc_without_length": roc_auc([cal["a"] * s + cal["b"] for s in logits], labels),
+        "auc_without_length": roc_auc(model_log_odds, labels),
     }
     print(json.dumps(report, indent=2))
     if not args.dry_run:
