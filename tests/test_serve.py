@@ -353,7 +353,11 @@ def test_review_page_in_chromium(server: Server, browser: Any) -> None:  # noqa:
     box = d.find_element("id", "text")
     box.send_keys(BROWSER_TEXT)
     d.find_element("id", "check").click()
-    marks = d.find_elements("css selector", "mark.f.first")
+    # The page asks the server and then draws the report: wait for it (a loaded CI runner
+    # took longer than the first look, which found no mark yet).
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    marks = WebDriverWait(d, 30).until(lambda d: d.find_elements("css selector", "mark.f.first"))
     assert {m.get_attribute("data-rule") for m in marks} == set(ERRORS)
     assert d.find_element("id", "text").get_attribute("value") == BROWSER_TEXT  # kept for editing
     marks[0].click()
