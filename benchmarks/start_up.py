@@ -12,7 +12,8 @@
    times) at 1 and 2 jobs, and Grammalecte over the same files; the best of
    ``--batch-rounds`` interleaved rounds, with the slowest beside it.
 
-    python benchmarks/start_up.py [--skip-batch] [--real-articles 40] [--repeat 3] [--batch-rounds 2]
+    python benchmarks/start_up.py [--skip-batch | --only-batch] [--real-articles 40]
+                                  [--repeat 1 3 10] [--batch-rounds 2]
 """
 
 from __future__ import annotations
@@ -210,6 +211,9 @@ def batch(repeat: int, rounds: int) -> None:
                 f"  {name:<34} {best:6.1f} s  {chars / best:8,.0f} chars/s"
                 f"  (slowest round {chars / worst:,.0f})  peak RSS {peak[name]:.0f} MB"
             )
+        for kind in ("rules only", "rules + model"):
+            one, two = min(walls[f"mtqa {kind}, 1 job(s)"]), min(walls[f"mtqa {kind}, 2 job(s)"])
+            print(f"  2 jobs / 1 job, {kind}: {one / two:.2f}x")
 
 
 def main() -> None:
@@ -217,15 +221,24 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip-batch", action="store_true")
     parser.add_argument("--real-articles", type=int, default=40, help="realdev articles checked one by one")
-    parser.add_argument("--repeat", type=int, default=1, help="feed each realdev article this many times")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="feed each realdev article this many times (one batch run per value)",
+    )
+    parser.add_argument("--only-batch", action="store_true", help="the batch runs alone")
     parser.add_argument("--batch-rounds", type=int, default=2, help="batch runs per row; the best counts")
     args = parser.parse_args()
-    install_size()
-    first_and_warm(args.rounds)
-    warm_real_articles(args.real_articles)
-    encoder_throughput()
+    if not args.only_batch:
+        install_size()
+        first_and_warm(args.rounds)
+        warm_real_articles(args.real_articles)
+        encoder_throughput()
     if not args.skip_batch:
-        batch(args.repeat, args.batch_rounds)
+        for repeat in args.repeat:  # a longer feed spreads the fixed costs of a run (start, first lookups)
+            batch(repeat, args.batch_rounds)
 
 
 if __name__ == "__main__":
