@@ -61,6 +61,13 @@ def test_entries_read_numbered_senses(dictionary: Path) -> None:
     assert read["battery"] == [["batterie", "accumulateur"], ["pile"]]
 
 
+def test_a_damaged_index_line_costs_one_headword(dictionary: Path) -> None:
+    index = dictionary / "freedict-eng-fra.index"
+    index.write_text("broken\t!!\t??\n" + index.read_text(encoding="utf-8"), encoding="utf-8")
+    read = dict(senses.entries("freedict-eng-fra"))
+    assert "broken" not in read and read["calf"] == [["veau"], ["mollet"]]
+
+
 def test_pairs_cross_senses_but_never_synonyms(dictionary: Path) -> None:
     table = senses.wrong_senses()
     assert "veau" in table[("mollet", "N")]

@@ -6,9 +6,12 @@ a polysemous source word translated in its other sense. The hand-written tables 
 ``lexical.word_sense`` hold a few dozen such pairs; this generator finds thousands in a
 bilingual dictionary: two French words listed under different numbered senses of one
 English headword (« calf: 1. veau 2. mollet ») are a wrong-sense pair, unless some entry
-lists them as synonyms. The dictionary is FreeDict English–French (Debian's
-``dict-freedict-eng-fra``, GPL-2+), read at training time only: nothing of it ships, and
-without it the generator simply never applies.
+lists them as synonyms or they share two English translations. The dictionary is FreeDict
+English–French (Debian's ``dict-freedict-eng-fra``, GPL-2+), read at training time only:
+nothing of it ships, and without it the generator simply never applies.
+
+Trained into the model it did not help on real articles (``models/README.md``), so it runs
+only when asked for by name.
 """
 
 from __future__ import annotations
@@ -65,8 +68,11 @@ def entries(name: str) -> Iterator[tuple[str, list[list[str]]]]:
         parts = line.split("\t")
         if len(parts) != 3 or parts[0].startswith("00database"):
             continue
-        start, size = _b64(parts[1]), _b64(parts[2])
-        body = raw[start : start + size].decode("utf-8").strip().split("\n")[1:]
+        try:
+            start, size = _b64(parts[1]), _b64(parts[2])
+            body = raw[start : start + size].decode("utf-8").strip().split("\n")[1:]
+        except ValueError:  # a damaged line or entry: one headword less, not a failed training run
+            continue
         senses = [[t.strip() for t in _SENSE.sub("", s).split(",") if t.strip()] for s in body if s.strip()]
         yield parts[0], [s for s in senses if s]
 
