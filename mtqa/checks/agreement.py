@@ -1,4 +1,6 @@
-"""Agreement that MT gets wrong: determiner and noun, past participles (MTQA406-MTQA408).
+"""Agreement that MT gets wrong: determiner and noun, past participles (MTQA406-MTQA408),
+a verb's person after a subject pronoun and a participle straight after « se »
+(MTQA411-MTQA412).
 
 MT builds French one word at a time from a language whose articles and participles carry no
 gender or number (English, Indonesian), so it writes « une dernier bilan », « ils ont
@@ -191,7 +193,32 @@ def _capitalised(fix: str, original: str) -> str:
     return fix[0].upper() + fix[1:] if original[0].isupper() else fix
 
 
-_TRIGGERS = frozenset(_DETERMINERS) | _AVOIR | _PLURAL
+# Subject pronouns of the third person and their number; the clitics that may stand between
+# them and their verb (« il ne l'a pas », « ils leur ont »).
+_SUBJECTS = {"il": "s", "elle": "s", "on": "s", "ils": "p", "elles": "p"}
+_OTHER_NUMBER = {"il": "ils", "elle": "elles", "ils": "il", "elles": "elle"}
+_CLITICS = frozenset("ne n' n’ me m' m’ te t' t’ se s' s’ le la l' l’ les lui leur y en nous vous".split())
+# Before these the pronoun is not a lone subject: « d'elles », « pour eux et elles »,
+# « Pierre et elle ont ».
+_NOT_A_LONE_SUBJECT = frozenset(
+    """de d' d’ à pour avec sans chez par sur sous contre entre parmi selon vers envers et ou ni
+    , ( « " """.split()
+)
+_FINITE = frozenset("PIJFCST")  # DELA's tenses and moods with a person (Y, the imperative, has no subject)
+# The commonest verbs' third person in the other number, for the suggestion.
+_SWAP_NUMBER = {
+    a: b
+    for pair in (
+        "a ont", "est sont", "fait font", "va vont", "peut peuvent", "doit doivent", "veut veulent",
+        "avait avaient", "était étaient", "aura auront", "sera seront", "aurait auraient",
+        "serait seraient", "dit disent", "prend prennent", "vient viennent", "tient tiennent",
+    )
+    for x, y in [pair.split()]
+    for a, b in ((x, y), (y, x))
+}  # fmt: skip
+_REFLEXIVE = frozenset("se s' s’".split())
+
+_TRIGGERS = frozenset(_DETERMINERS) | _AVOIR | _PLURAL | frozenset(_SUBJECTS) | _REFLEXIVE
 Token = tuple[str, int, int]  # the word, its start and end in the document
 
 
@@ -224,6 +251,10 @@ class AgreementCheck:
             yield from self._participle_before_object(text, tokens, i)
         if "MTQA408" in self.rules and low in _PLURAL:
             yield from self._participle_after_plural(text, tokens, i)
+        if "MTQA411" in self.rules and low in _SUBJECTS:
+            yield from self._verb_person(text, tokens, i)
+        if "MTQA412" in self.rules and low in _REFLEXIVE:
+            yield from self._participle_after_se(text, tokens, i)
 
     def _determiner(self, text: str, tokens: list[Token], i: int) -> Iterator[Finding]:
         det_word, start, _ = tokens[i]
@@ -300,3 +331,58 @@ class AgreementCheck:
         finding = rule.finding(text, start, end, participle=word)
         prefix = text[start : tokens[j][1]]
         yield dataclasses.replace(finding, suggestions=tuple(prefix + f for f in dict.fromkeys(fixes)))
+
+    def _verb_person(self, text: str, tokens: list[Token], i: int) -> Iterator[Finding]:
+        """« il l'ont fait », « elles a décidé »: every reading of the verb is of the other number."""
+        pronoun = tokens[i][0]
+        if i > 0 and tokens[i - 1][0].lower() in _NOT_A_LONE_SUBJECT:
+            return
+        j = i + 1
+        while j < len(tokens) and tokens[j][0].lower() in _CLITICS:
+            j += 1
+        if j >= len(tokens):
+            return
+        verb, _, end = tokens[j]
+        if not verb.islower() or not verb[0].isalpha():
+            return
+        number = _SUBJECTS[pronoun.lower()]
+        finite = set()
+        for _, pos, features in lexicon.analyses(verb):
+            if pos == "N" or pos == "A":
+                continue  # a noun or adjective cannot follow a subject pronoun and its clitics
+            if pos != "V":
+                return  # an adverb, a pronoun, a preposition: not the verb
+            for f in features.split(":"):
+                if f[:1] not in _FINITE:
+                    if f[:1] != "Y":
+                        return  # a participle, an infinitive or a gerund
+                    continue
+                finite.add(f[1:])
+        if not finite or f"3{number}" in finite:
+            return
+        middle = text[tokens[i][2] : tokens[j][1]]
+        fixes = []
+        if pronoun.lower() in _OTHER_NUMBER:
+            fixes.append(_capitalised(_OTHER_NUMBER[pronoun.lower()], pronoun) + middle + verb)
+        if verb in _SWAP_NUMBER:
+            fixes.append(pronoun + middle + _SWAP_NUMBER[verb])
+        rule = self.rules["MTQA411"]
+        finding = rule.finding(text, tokens[i][1], end, pronoun=pronoun, verb=verb)
+        yield dataclasses.replace(finding, suggestions=tuple(fixes))
+
+    def _participle_after_se(self, text: str, tokens: list[Token], i: int) -> Iterator[Finding]:
+        """« le maire se réjoui que… »: a past participle never follows « se » itself."""
+        word, _, end = tokens[i + 1]
+        if not word.islower() or not word[0].isalpha():
+            return
+        readings = lexicon.analyses(word)
+        tags = [f for _, pos, features in readings if pos == "V" for f in features.split(":")]
+        if not tags or any(f[:1] != "K" for f in tags):
+            return  # not a participle, or also a finite form (« se réjouis »): fine after « se »
+        if any(pos not in ("V", "A") for _, pos, _ in readings):
+            return  # « se marché » may be « ce marché », another error with another fix
+        plural = all(f.endswith("p") for f in tags)
+        aux = "se sont " if plural else "s’est " if "’" in tokens[i][0] else "s'est "
+        rule = self.rules["MTQA412"]
+        finding = rule.finding(text, tokens[i][1], end, participle=word)
+        yield dataclasses.replace(finding, suggestions=(_capitalised(aux + word, tokens[i][0]),))
