@@ -197,7 +197,7 @@ def _capitalised(fix: str, original: str) -> str:
 # them and their verb (« il ne l'a pas », « ils leur ont »).
 _SUBJECTS = {"il": "s", "elle": "s", "on": "s", "ils": "p", "elles": "p"}
 _OTHER_NUMBER = {"il": "ils", "elle": "elles", "ils": "il", "elles": "elle"}
-_CLITICS = frozenset("ne n' n’ me m' m’ te t' t’ se s' s’ le la l' l’ les lui leur y en nous vous".split())
+_CLITICS = _OBJECT_CLITICS | frozenset("ne n' n’ se s' s’ lui leur y en".split())
 # Before these the pronoun is not a lone subject: « d'elles », « pour eux et elles »,
 # « Pierre et elle ont ».
 _NOT_A_LONE_SUBJECT = frozenset(

@@ -239,12 +239,15 @@ def _noun_gender(word: str) -> str | None:
     return genders.pop() if len(genders) == 1 else None
 
 
-def _inflect_like(form: str, lemma: str, pos: str, target: str) -> str | None:
-    """The form of `target` sharing most features with `form` (as a form of `lemma`)."""
+def _inflect_like(form: str, lemma: str, pos: str, target: str, participle: bool = False) -> str | None:
+    """The form of `target` sharing most features with `form` (as a form of `lemma`);
+    `participle`: only `form`'s past-participle readings count (« a pris », not « je pris »)."""
     want: set[str] = set()
     for lem, p, tags in dela().analyses(form.lower()):
         if lem == lemma and p == pos:
             want |= tags
+    if participle:
+        want = {t for t in want if t.startswith("K")}
     if not want:
         return None
     best: tuple[int, str] | None = None

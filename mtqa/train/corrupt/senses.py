@@ -29,6 +29,7 @@ from mtqa.train.corrupt.base import (
     _LEX,
     FUNCTION_WORDS,
     Corruption,
+    _inflect_like,
     _make,
     _match_case,
     _noun_gender,
@@ -117,19 +118,6 @@ def wrong_senses() -> dict[tuple[str, str], tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in table.items()}
 
 
-def _inflect(word: str, lemma: str, pos: str, target: str, after_auxiliary: bool) -> str | None:
-    """The form of ``target`` with one of ``word``'s own tags (the one sharing most)."""
-    want = {t for lem, p, tags in dela().analyses(word) if lem == lemma and p == pos for t in tags}
-    if pos == "V" and after_auxiliary:
-        want = {t for t in want if t.startswith("K")}
-    best: tuple[int, str] | None = None
-    for form, tags in dela().paradigm(target, pos):
-        score = len(want & tags)
-        if score and (best is None or score > best[0]):
-            best = (score, form)
-    return None if best is None else best[1]
-
-
 def _options(fr: str) -> list[tuple[int, int, str]]:
     """(start, end, wrong word) for every noun or verb of ``fr`` that has a wrong sense."""
     table = wrong_senses()
@@ -157,7 +145,7 @@ def _options(fr: str) -> list[tuple[int, int, str]]:
             for bad in table.get((lemma, pos), ()):
                 if pos == "N" and _noun_gender(lemma) != _noun_gender(bad):
                     continue  # an adjective after it would betray the swap by its agreement
-                new = _inflect(w, lemma, pos, bad, prev in _AUXILIARIES)
+                new = _inflect_like(w, lemma, pos, bad, participle=pos == "V" and prev in _AUXILIARIES)
                 if new and new != w:
                     opts.append((m.start(), m.end(), new))
     return sorted(set(opts))
