@@ -9,6 +9,9 @@ which git ignores.
     python eval/realdev/gather.py verify         # every cached text matches its sha256; phrases found
     python eval/realdev/gather.py missing        # records whose text is not cached yet (id, url, query)
     python eval/realdev/gather.py stats          # counts by kind, source language, site and split
+
+``--set wide`` before the command works on the wide precision set (``eval/wide/``) instead:
+human-written excerpts from many newsrooms, gathered and verified the same way.
 """
 
 from __future__ import annotations
@@ -20,8 +23,15 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+SETS = {"realdev": HERE, "wide": HERE.parent / "wide"}
 CACHE = HERE / "cache"
 RECORDS = HERE / "records"
+
+
+def use_set(name: str) -> None:
+    """Point the module at another set's records and cache (``realdev`` or ``wide``)."""
+    global CACHE, RECORDS
+    CACHE, RECORDS = SETS[name] / "cache", SETS[name] / "records"
 
 
 def sha256(text: str) -> str:
@@ -97,6 +107,9 @@ def stats() -> None:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--set"] and len(argv) > 1 and argv[1] in SETS:
+        use_set(argv[1])
+        argv = argv[2:]
     if argv[:1] == ["save"] and len(argv) == 3:
         save(argv[1], argv[2])
         return 0

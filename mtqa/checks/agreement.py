@@ -20,8 +20,9 @@ from mtqa import lexicon
 from mtqa.checks.rulebook import Rule
 from mtqa.document import Document, Finding
 
-# Words, elided words (« l’ », « qu’ ») and single punctuation marks, in order.
-_TOKEN = re.compile(r"[^\W\d_]+['’]|[^\W\d_]+(?:-[^\W\d_]+)*|\d+|[^\w\s]")
+# Words, elided words (« l’ », « qu’ ») and single punctuation marks, in order. A middle dot
+# joins a word in inclusive writing (« les candidat·es »), which is one word, not two.
+_TOKEN = re.compile(r"[^\W\d_]+['’]|[^\W\d_]+(?:[-·][^\W\d_]+)*|\d+|[^\w\s]")
 
 # Determiner → (genders, numbers) it can take, and its family, to suggest the agreeing one.
 _DETERMINERS: dict[str, tuple[str, str, str]] = {
@@ -123,6 +124,10 @@ def _nominal_agreements(word: str, after_pronoun: bool) -> list[tuple[str, str]]
     for _, pos, features in readings:
         if pos in ("N", "A") or (pos == "V" and all(f.startswith("K") for f in features.split(":"))):
             out += _gender_number(features)
+            # A noun in -s, -x or -z does not change in the plural (« des box »), even where
+            # DELA lists only its singular.
+            if pos == "N" and word.endswith(("s", "x", "z")):
+                out += [(g, "p") for g, n in _gender_number(features) if n == "s"]
         elif pos == "V" and features == "G" and not after_pronoun:
             continue  # a present participle never follows a determiner (« aux ressortissant »)
         else:

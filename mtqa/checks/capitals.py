@@ -29,6 +29,7 @@ _NAME_THEN_LOWER = re.compile(
     r"(?<=[\w,] )(?P<name>[A-ZÀ-Þ][^\W\d_A-ZÀ-Þ]+) (?P<word>[^\W\d_A-ZÀ-Þ]{3,})(?![\w'’-])"
 )
 # A noun and a people's adjective: « les marchés européens » (the lookahead lets pairs overlap).
+_NEXT_WORD = re.compile(r"[ \u00a0]([^\W\d_]+)(?![\w'’-])")
 _ADJECTIVE_AFTER_WORD = re.compile(
     r"(?<![\w'’-])(?P<prev>[^\W\d_]+) (?=(?P<word>[^\W\d_A-ZÀ-Þ]+)(?![\w'’-]))"
 )
@@ -78,6 +79,13 @@ def _unknown_lower(word: str) -> bool:
     )
 
 
+def _foreign_after(text: str, end: int) -> bool:
+    """Another unknown lower-case word follows: a title or a slogan in another language
+    (« Ndawi askan wi », a Senegalese coalition), where lower case is that language's."""
+    m = _NEXT_WORD.match(text, end)
+    return bool(m) and m[1].islower() and not lexicon.analyses(m[1])
+
+
 class CapitalsCheck:
     name = "capitals"
 
@@ -100,7 +108,7 @@ class CapitalsCheck:
             if "MTQA595" in self.rules:
                 for m in _NAME_THEN_LOWER.finditer(sentence.text):
                     name, word = m["name"], m["word"]
-                    if _unknown_lower(word) and _a_name(name):
+                    if _unknown_lower(word) and _a_name(name) and not _foreign_after(sentence.text, m.end()):
                         rule = self.rules["MTQA595"]
                         capital = _capital(word)
                         finding = rule.finding(doc.text, at + m.start("name"), at + m.end(), name=capital)
