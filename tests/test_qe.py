@@ -8,10 +8,10 @@ import pytest
 
 from mtqa.api import Checker, check_text
 from mtqa.config import Config
-from mtqa.document import Document
+from mtqa.document import Document, Sentence
 from mtqa.qe import inputs
 from mtqa.qe.metrics import roc_auc
-from mtqa.qe.scorer import length_prior, load_scorer
+from mtqa.qe.scorer import Prediction, length_prior, load_scorer
 
 CLEAN = "La Banque centrale européenne a maintenu ses taux directeurs inchangés jeudi, comme prévu."
 BROKEN = (
@@ -156,3 +156,18 @@ def test_the_scorer_adds_the_length_prior_to_the_models_log_odds(monkeypatch: py
     for before, after, n in zip(plain, with_prior, tokens, strict=True):
         logit = math.log(before / (1 - before)) + math.log(n / 30.0)
         assert after == pytest.approx(1 / (1 + math.exp(-logit)), rel=1e-6)
+
+
+def test_a_span_alarm_needs_a_word_french_news_does_not_print_every_day() -> None:
+    scorer = load_scorer()
+    text = "Le coach a salué le match, puis il a parlé du retard du vol XNUMX de la compagnie."
+    s = Sentence(index=0, start=0, end=len(text), text=text, paragraph=0)
+
+    def alarms(phrase: str) -> list[str]:
+        start = text.index(phrase)
+        p = Prediction(0.5, [(start, start + len(phrase), 0.9999)])  # under the sentence alarm
+        return [f.text for f in scorer._findings(s, p) if f.rule == "MTQA901"]
+
+    assert alarms("Le coach") == []  # words newsrooms print every day
+    assert alarms("XNUMX") == ["XNUMX"]  # no French word: the token head is trusted
+    assert alarms("vol XNUMX") == ["vol XNUMX"]  # one uncommon word is enough
