@@ -10,8 +10,8 @@ which git ignores.
     python eval/realdev/gather.py missing        # records whose text is not cached yet (id, url, query)
     python eval/realdev/gather.py stats          # counts by kind, source language, site and split
 
-``--set wide`` before the command works on the wide precision set (``eval/wide/``) instead:
-human-written excerpts from many newsrooms, gathered and verified the same way.
+``--set wide`` before the command works on the wide set (``eval/wide/``) instead: excerpts
+from many more newsrooms and MT sites, gathered and verified the same way.
 """
 
 from __future__ import annotations

@@ -28,8 +28,9 @@ _AFTER_PLURAL_DETERMINER = re.compile(
 _NAME_THEN_LOWER = re.compile(
     r"(?<=[\w,] )(?P<name>[A-ZÀ-Þ][^\W\d_A-ZÀ-Þ]+) (?P<word>[^\W\d_A-ZÀ-Þ]{3,})(?![\w'’-])"
 )
-# A noun and a people's adjective: « les marchés européens » (the lookahead lets pairs overlap).
+# The word after a match, to tell a name from a title in another language.
 _NEXT_WORD = re.compile(r"[ \u00a0]([^\W\d_]+)(?![\w'’-])")
+# A noun and a people's adjective: « les marchés européens » (the lookahead lets pairs overlap).
 _ADJECTIVE_AFTER_WORD = re.compile(
     r"(?<![\w'’-])(?P<prev>[^\W\d_]+) (?=(?P<word>[^\W\d_A-ZÀ-Þ]+)(?![\w'’-]))"
 )
