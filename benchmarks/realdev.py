@@ -32,7 +32,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "eval" / "realdev"))
 
 import gather  # noqa: E402
-from gather import cached_text, records  # noqa: E402
 
 from mtqa.api import Checker  # noqa: E402
 from mtqa.config import Config, load_config  # noqa: E402
@@ -57,8 +56,8 @@ def page_text(text: str) -> str:
 
 def checked(checker: Checker, split: str | None = None) -> Iterator[tuple[dict, Document]]:
     """Each cached record of ``split`` (both halves if None) with its checked document."""
-    for rec in records():
-        text = cached_text(rec["id"])
+    for rec in gather.records():
+        text = gather.cached_text(rec["id"])
         if text is None or (split is not None and rec["split"] != split):
             continue
         doc = checker.check(Document(path=rec["id"], text=page_text(text)))
@@ -193,8 +192,8 @@ def main() -> int:
     splits = ("dev", "test", "all") if args.set == "realdev" else ("wide",)
     halves: dict[str, Tally] = {name: Tally() for name in splits}
     missing = 0
-    for rec in records():
-        text = cached_text(rec["id"])
+    for rec in gather.records():
+        text = gather.cached_text(rec["id"])
         if text is None:
             missing += 1
             continue

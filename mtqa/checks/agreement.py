@@ -123,11 +123,12 @@ def _nominal_agreements(word: str, after_pronoun: bool) -> list[tuple[str, str]]
     out: list[tuple[str, str]] = []
     for _, pos, features in readings:
         if pos in ("N", "A") or (pos == "V" and all(f.startswith("K") for f in features.split(":"))):
-            out += _gender_number(features)
+            pairs = _gender_number(features)
+            out += pairs
             # A noun in -s, -x or -z does not change in the plural (« des box »), even where
             # DELA lists only its singular.
             if pos == "N" and word.endswith(("s", "x", "z")):
-                out += [(g, "p") for g, n in _gender_number(features) if n == "s"]
+                out += [(g, "p") for g, n in pairs if n == "s"]
         elif pos == "V" and features == "G" and not after_pronoun:
             continue  # a present participle never follows a determiner (« aux ressortissant »)
         else:
@@ -353,7 +354,7 @@ class AgreementCheck:
         number = _SUBJECTS[pronoun.lower()]
         finite = set()
         for _, pos, features in lexicon.analyses(verb):
-            if pos == "N" or pos == "A":
+            if pos in ("N", "A"):
                 continue  # a noun or adjective cannot follow a subject pronoun and its clitics
             if pos != "V":
                 return  # an adverb, a pronoun, a preposition: not the verb

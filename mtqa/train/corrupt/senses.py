@@ -78,6 +78,7 @@ def entries(name: str) -> Iterator[tuple[str, list[list[str]]]]:
         yield parts[0], [s for s in senses if s]
 
 
+@functools.cache  # wrong_senses asks for the same words once per pair they are in
 def _lemmas(word: str, pos: str) -> frozenset[str]:
     return frozenset(lem for lem, p, _ in dela().analyses(word) if p == pos)
 
